@@ -1,0 +1,77 @@
+// The rollout status (DESIGN.md §6): what the `status` query returns, `rollouts get` prints and
+// `-o json` emits. Plain JSON; times are ISO-8601 strings.
+
+export type RolloutPhase = 'Healthy' | 'Progressing' | 'Paused' | 'Degraded';
+
+export type PauseReason = 'CanaryPauseStep' | 'PausedByUser' | 'InconclusiveAnalysis';
+
+export interface PauseCondition {
+  reason: PauseReason;
+  startTime: string;
+  /** Set for a timed pause: when it ends by itself. */
+  until?: string;
+}
+
+export interface RevisionStatus {
+  revision: number;
+  podTemplateHash: string;
+  /** container name → image */
+  images: Record<string, string>;
+}
+
+export interface WeightStatus {
+  canary: number;
+  stable: number;
+  /** The router read the weights back and they matched; absent without traffic routing. */
+  verified?: boolean;
+}
+
+export type ReplicaSetRole = 'stable' | 'canary' | 'old';
+
+export interface ReplicaSetStatus {
+  name: string;
+  podTemplateHash: string;
+  revision: number;
+  role: ReplicaSetRole;
+  desiredReplicas: number;
+  availableReplicas?: number;
+  /** When a delayed scale-down to zero is due. */
+  scaleDownAt?: string;
+}
+
+export interface StepStatus {
+  index: number;
+  /** Human text of the step, e.g. "setWeight: 20", "pause: 60s", "pause: until promoted". */
+  text: string;
+}
+
+export interface RolloutCondition {
+  type: 'Progressing' | 'Available' | 'Paused' | 'ProgressDeadlineExceeded' | 'Aborted' | 'InvalidSpec';
+  status: boolean;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+}
+
+export interface RolloutStatus {
+  name: string;
+  namespace: string;
+  phase: RolloutPhase;
+  message: string;
+  /** Index into `steps`; equal to steps.length once every step has run; null before the first canary. */
+  currentStepIndex: number | null;
+  steps: StepStatus[];
+  pauseConditions: PauseCondition[];
+  /** The user paused the rollout (`spec.paused` or the `pause` signal). */
+  paused: boolean;
+  aborted: boolean;
+  abortedAt?: string;
+  stableRevision?: RevisionStatus;
+  canaryRevision?: RevisionStatus;
+  weights: WeightStatus;
+  replicaSets: ReplicaSetStatus[];
+  conditions: RolloutCondition[];
+  /** Highest revision number given so far. */
+  revision: number;
+  updatedAt: string;
+}

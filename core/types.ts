@@ -1,0 +1,129 @@
+// The rollout model as the workflow sees it: Argo's `argoproj.io/v1alpha1` Rollout after validation,
+// with defaults applied and durations in seconds. Plain JSON only (it travels in workflow history).
+
+export type Labels = Record<string, string>;
+
+export interface Container {
+  name: string;
+  image: string;
+  [field: string]: unknown;
+}
+
+/** A Kubernetes PodTemplateSpec, kept as the user wrote it apart from the fields we read. */
+export interface PodTemplate {
+  metadata?: { labels?: Labels; annotations?: Labels; [field: string]: unknown };
+  spec: { containers: Container[]; [field: string]: unknown };
+}
+
+export interface SetWeightStep {
+  kind: 'setWeight';
+  weight: number;
+}
+
+export interface PauseStep {
+  kind: 'pause';
+  /** Absent: wait until promoted. */
+  durationSeconds?: number;
+}
+
+/** `setCanaryScale`: pod count apart from the traffic weight. Exactly one of the three is set. */
+export interface SetCanaryScaleStep {
+  kind: 'setCanaryScale';
+  replicas?: number;
+  weight?: number;
+  matchTrafficWeight?: boolean;
+}
+
+export interface AnalysisTemplateRef {
+  templateName: string;
+  clusterScope: boolean;
+}
+
+export interface AnalysisArgument {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    fieldRef?: { fieldPath: string };
+    podTemplateHashValue?: 'Stable' | 'Latest';
+    secretKeyRef?: { name: string; key: string };
+  };
+}
+
+export interface RolloutAnalysis {
+  templates: AnalysisTemplateRef[];
+  args: AnalysisArgument[];
+}
+
+export interface AnalysisStep extends RolloutAnalysis {
+  kind: 'analysis';
+}
+
+export type CanaryStep = SetWeightStep | PauseStep | SetCanaryScaleStep | AnalysisStep;
+export type StepKind = CanaryStep['kind'];
+
+/** One VirtualService and the routes in it whose weights we own. */
+export interface IstioVirtualServiceRef {
+  name: string;
+  /** HTTP route names; empty means "the only HTTP route" (allowed when the VirtualService has one). */
+  routes: string[];
+  tlsRoutes: { port?: number; sniHosts?: string[] }[];
+  tcpRoutes: { port?: number }[];
+}
+
+export interface IstioDestinationRuleRef {
+  name: string;
+  canarySubsetName: string;
+  stableSubsetName: string;
+}
+
+export interface IstioTrafficRouting {
+  virtualServices: IstioVirtualServiceRef[];
+  destinationRule?: IstioDestinationRuleRef;
+}
+
+export interface TrafficRouting {
+  istio: IstioTrafficRouting;
+}
+
+export interface CanaryStrategy {
+  canaryService?: string;
+  stableService?: string;
+  steps: CanaryStep[];
+  /** Background analysis: runs from `startingStep` until the steps finish. */
+  analysis?: RolloutAnalysis & { startingStep: number };
+  trafficRouting?: TrafficRouting;
+  scaleDownDelaySeconds: number;
+  /** 0 means never scale the aborted canary down. */
+  abortScaleDownDelaySeconds: number;
+  dynamicStableScale: boolean;
+}
+
+/** A validated Rollout: everything the workflow needs, nothing it must default. */
+export interface RolloutDefinition {
+  name: string;
+  namespace: string;
+  labels: Labels;
+  annotations: Labels;
+  replicas: number;
+  selector: { matchLabels: Labels };
+  template: PodTemplate;
+  revisionHistoryLimit: number;
+  progressDeadlineSeconds: number;
+  progressDeadlineAbort: boolean;
+  minReadySeconds: number;
+  /** `spec.paused`: the rollout does not advance while true. */
+  paused: boolean;
+  canary: CanaryStrategy;
+}
+
+/** Argo's defaults, in one place. */
+export const DEFAULTS = {
+  replicas: 1,
+  revisionHistoryLimit: 10,
+  progressDeadlineSeconds: 600,
+  scaleDownDelaySeconds: 30,
+  abortScaleDownDelaySeconds: 30,
+} as const;
+
+/** Label on ReplicaSets and key added to Service selectors and DestinationRule subsets. */
+export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
