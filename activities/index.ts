@@ -1,0 +1,33 @@
+// The real activities: Kubernetes and Istio through @kubernetes/client-node. `createActivities`
+// takes its clients (tests hand in their own); `createKubeActivities` builds them from KUBECONFIG.
+import type { RolloutActivities } from './interface.js';
+import { Kube } from './kube.js';
+import { ReplicaSets } from './replicasets.js';
+import { Services } from './services.js';
+import { IstioRouter } from './trafficrouting/istio.js';
+import type { TrafficRouter } from './trafficrouting/router.js';
+
+export interface ActivityDeps {
+  kube: Kube;
+  router?: TrafficRouter;
+  pollMs?: number;
+}
+
+export function createActivities(deps: ActivityDeps): RolloutActivities {
+  const replicaSets = new ReplicaSets(deps.kube, deps.pollMs);
+  const services = new Services(deps.kube);
+  const router = deps.router ?? new IstioRouter(deps.kube);
+  return {
+    ensureReplicaSet: (input) => replicaSets.ensure(input),
+    scaleReplicaSet: (input) => replicaSets.scale(input),
+    waitForReplicaSetAvailable: (input) => replicaSets.waitForAvailable(input),
+    setServiceSelector: (input) => services.pointAt(input),
+    updateTrafficHashes: (input) => router.updateHash(input),
+    setTrafficWeight: (input) => router.setWeight(input),
+    pruneReplicaSets: (input) => replicaSets.prune(input),
+  };
+}
+
+export function createKubeActivities(kubeconfig = process.env.KUBECONFIG): RolloutActivities {
+  return createActivities({ kube: Kube.fromKubeconfig(kubeconfig) });
+}

@@ -1,0 +1,102 @@
+// The contract between the rollout workflow and the world. The workflow calls these by name through
+// proxyActivities and never learns which traffic router or cluster sits behind them. Inputs are
+// names, namespaces and hashes (plus the pod template, once, to create a ReplicaSet); results are
+// small, because both land in workflow history.
+import type { Labels, PodTemplate, TrafficRouting } from '../core/types.js';
+
+export interface ReplicaSetRef {
+  namespace: string;
+  /** `<rollout>-<podTemplateHash>` */
+  name: string;
+}
+
+export interface EnsureReplicaSetInput {
+  namespace: string;
+  rollout: string;
+  podTemplateHash: string;
+  revision: number;
+  selector: Labels;
+  template: PodTemplate;
+  replicas: number;
+}
+
+export interface EnsureReplicaSetResult {
+  name: string;
+  /** false when it already existed (a retry, or a revision seen before). */
+  created: boolean;
+}
+
+export interface ScaleReplicaSetInput extends ReplicaSetRef {
+  replicas: number;
+}
+
+export interface ReplicaSetAvailability {
+  name: string;
+  replicas: number;
+  availableReplicas: number;
+}
+
+export interface WaitForAvailableInput extends ReplicaSetRef {
+  replicas: number;
+  minReadySeconds: number;
+}
+
+export interface ServiceSelectorInput {
+  namespace: string;
+  service: string;
+  rollout: string;
+  podTemplateHash: string;
+}
+
+export interface SetWeightInput {
+  namespace: string;
+  rollout: string;
+  routing: TrafficRouting;
+  canaryService?: string;
+  stableService?: string;
+  /** 0..100; the stable side gets the rest, so the sum is always 100. */
+  canaryWeight: number;
+}
+
+export interface WeightResult {
+  canary: number;
+  stable: number;
+  /** Read back after the write and found as written. */
+  verified: boolean;
+}
+
+export interface UpdateHashInput {
+  namespace: string;
+  rollout: string;
+  routing: TrafficRouting;
+  canaryHash: string;
+  stableHash: string;
+}
+
+export interface PruneReplicaSetsInput {
+  namespace: string;
+  rollout: string;
+  /** Hashes in use (stable, canary): never deleted. */
+  keep: string[];
+  revisionHistoryLimit: number;
+}
+
+export interface PruneResult {
+  deleted: string[];
+}
+
+/**
+ * Every activity is idempotent: Temporal may run one again after a crash or a timeout, so each reads
+ * what is there and writes only the difference.
+ */
+export interface RolloutActivities {
+  ensureReplicaSet(input: EnsureReplicaSetInput): Promise<EnsureReplicaSetResult>;
+  scaleReplicaSet(input: ScaleReplicaSetInput): Promise<void>;
+  /** Heartbeats while it waits; returns once availableReplicas ≥ replicas. Cancellable. */
+  waitForReplicaSetAvailable(input: WaitForAvailableInput): Promise<ReplicaSetAvailability>;
+  setServiceSelector(input: ServiceSelectorInput): Promise<void>;
+  /** Subset-level routing: point the DestinationRule's subsets at the hashes (no-op for host-level). */
+  updateTrafficHashes(input: UpdateHashInput): Promise<void>;
+  setTrafficWeight(input: SetWeightInput): Promise<WeightResult>;
+  pruneReplicaSets(input: PruneReplicaSetsInput): Promise<PruneResult>;
+}

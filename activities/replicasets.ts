@@ -1,0 +1,100 @@
+// ReplicaSets named `<rollout>-<podTemplateHash>`: created from the Rollout's pod template (reused
+// when they exist), scaled, watched until available, and pruned beyond revisionHistoryLimit.
+import { Context } from '@temporalio/activity';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type {
+  EnsureReplicaSetInput,
+  EnsureReplicaSetResult,
+  PruneReplicaSetsInput,
+  PruneResult,
+  ReplicaSetAvailability,
+  ScaleReplicaSetInput,
+  WaitForAvailableInput,
+} from './interface.js';
+import { POD_TEMPLATE_HASH_LABEL } from '../core/types.js';
+import type { Kube, ObjectRef } from './kube.js';
+
+/** Which rollout a ReplicaSet belongs to (there is no Rollout object in the cluster to own it). */
+export const ROLLOUT_LABEL = 'rollouts.temporal.io/rollout';
+/** Argo's revision annotation, so its tooling reads our ReplicaSets too. */
+export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
+
+interface ReplicaSet extends KubernetesObject {
+  spec?: { replicas?: number; selector?: unknown; template?: unknown; minReadySeconds?: number };
+  status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number };
+}
+
+const ref = (namespace: string, name: string): ObjectRef => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace, name });
+
+export class ReplicaSets {
+  constructor(
+    private readonly kube: Kube,
+    /** How often to look at a ReplicaSet while waiting for its pods. */
+    private readonly pollMs = 1000,
+  ) {}
+
+  async ensure(input: EnsureReplicaSetInput): Promise<EnsureReplicaSetResult> {
+    const name = `${input.rollout}-${input.podTemplateHash}`;
+    const at = ref(input.namespace, name);
+    const labels = { ...(input.template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: input.podTemplateHash };
+    const body: ReplicaSet = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name,
+        namespace: input.namespace,
+        labels: { ...labels, [ROLLOUT_LABEL]: input.rollout },
+        annotations: { [REVISION_ANNOTATION]: String(input.revision) },
+      },
+      spec: {
+        replicas: input.replicas,
+        selector: { matchLabels: { ...input.selector, [POD_TEMPLATE_HASH_LABEL]: input.podTemplateHash } },
+        template: { ...input.template, metadata: { ...(input.template.metadata ?? {}), labels } },
+      },
+    };
+    const created = await this.kube.createUnlessExists(at, body);
+    if (created) return { name, created: true };
+    // It exists (a retry, or a template seen before): reuse it with the revision and scale asked for.
+    await this.kube.mergePatch(at, {
+      metadata: { annotations: { [REVISION_ANNOTATION]: String(input.revision) } },
+      spec: { replicas: input.replicas },
+    });
+    return { name, created: false };
+  }
+
+  async scale(input: ScaleReplicaSetInput): Promise<void> {
+    await this.kube.mergePatch(ref(input.namespace, input.name), { spec: { replicas: input.replicas } });
+  }
+
+  /** Polls (not a busy loop) and heartbeats until availableReplicas reaches the target. */
+  async waitForAvailable(input: WaitForAvailableInput): Promise<ReplicaSetAvailability> {
+    const context = Context.current();
+    for (;;) {
+      const rs = await this.kube.read<ReplicaSet>(ref(input.namespace, input.name));
+      const available = rs.status?.availableReplicas ?? 0;
+      const current = (rs.status?.observedGeneration ?? 0) >= (rs.metadata?.generation ?? 0);
+      if (current && available >= input.replicas)
+        return { name: input.name, replicas: input.replicas, availableReplicas: available };
+      context.heartbeat({ availableReplicas: available });
+      await context.sleep(this.pollMs); // throws when the workflow cancels the wait
+    }
+  }
+
+  /** Deletes this rollout's ReplicaSets at zero replicas beyond the newest `revisionHistoryLimit`. */
+  async prune(input: PruneReplicaSetsInput): Promise<PruneResult> {
+    const all = await this.kube.list<ReplicaSet>('apps/v1', 'ReplicaSet', input.namespace, `${ROLLOUT_LABEL}=${input.rollout}`);
+    const revision = (rs: ReplicaSet) => Number(rs.metadata?.annotations?.[REVISION_ANNOTATION] ?? 0);
+    const old = all
+      .filter((rs) => !input.keep.includes(rs.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL] ?? ''))
+      .filter((rs) => (rs.spec?.replicas ?? 0) === 0)
+      .sort((a, b) => revision(b) - revision(a));
+    const deleted: string[] = [];
+    for (const rs of old.slice(input.revisionHistoryLimit)) {
+      const name = rs.metadata?.name;
+      if (!name) continue;
+      await this.kube.delete(ref(input.namespace, name));
+      deleted.push(name);
+    }
+    return { deleted };
+  }
+}

@@ -1,0 +1,75 @@
+// `rollouts get` output: a summary and a tree shaped like `kubectl argo rollouts get rollout`.
+import type { ReplicaSetStatus, RolloutPhase, RolloutStatus } from '../core/status.js';
+
+const PHASE_ICON: Record<RolloutPhase, string> = {
+  Healthy: '✔',
+  Progressing: '◌',
+  Paused: '॥',
+  Degraded: '✖',
+};
+
+function row(label: string, value: string): string {
+  return `${`${label}:`.padEnd(17)}${value}`;
+}
+
+function replicaSetInfo(rs: ReplicaSetStatus, now: number): string {
+  const parts: string[] = rs.role === 'old' ? [] : [rs.role];
+  if (rs.scaleDownAt) parts.push(`delay:${Math.max(0, Math.round((Date.parse(rs.scaleDownAt) - now) / 1000))}s`);
+  return parts.join(',');
+}
+
+function replicaSetState(rs: ReplicaSetStatus): string {
+  if (rs.desiredReplicas === 0) return '• ScaledDown';
+  if ((rs.availableReplicas ?? 0) >= rs.desiredReplicas) return '✔ Healthy';
+  return '◌ Progressing';
+}
+
+export function renderStatus(status: RolloutStatus, now = Date.now()): string {
+  const lines: string[] = [];
+  lines.push(row('Name', status.name));
+  lines.push(row('Namespace', status.namespace));
+  lines.push(row('Status', `${PHASE_ICON[status.phase]} ${status.phase}`));
+  if (status.message) lines.push(row('Message', status.message));
+  lines.push(row('Strategy', 'Canary'));
+  const stepCount = status.steps.length;
+  if (status.currentStepIndex !== null)
+    lines.push(row('  Step', `${Math.min(status.currentStepIndex, stepCount)}/${stepCount}`));
+  const current = status.currentStepIndex !== null ? status.steps[status.currentStepIndex] : undefined;
+  if (current) lines.push(row('  Current step', current.text));
+  lines.push(row('  ActualWeight', `${status.weights.canary}${status.weights.verified === false ? ' (not verified)' : ''}`));
+  for (const pause of status.pauseConditions)
+    lines.push(row('  Paused', `${pause.reason} since ${pause.startTime}${pause.until ? ` until ${pause.until}` : ''}`));
+  const images: string[] = [];
+  if (status.stableRevision)
+    images.push(...Object.values(status.stableRevision.images).map((image) => `${image} (stable)`));
+  if (status.canaryRevision)
+    images.push(...Object.values(status.canaryRevision.images).map((image) => `${image} (canary)`));
+  images.forEach((image, i) => lines.push(i === 0 ? row('Images', image) : `${' '.repeat(17)}${image}`));
+  const desired = status.replicaSets.reduce((n, rs) => n + rs.desiredReplicas, 0);
+  const available = status.replicaSets.reduce((n, rs) => n + (rs.availableReplicas ?? 0), 0);
+  lines.push('Replicas:');
+  lines.push(row('  Desired', String(desired)));
+  lines.push(row('  Available', String(available)));
+  lines.push('');
+  lines.push(`${'NAME'.padEnd(40)}${'KIND'.padEnd(12)}${'STATUS'.padEnd(16)}INFO`);
+  lines.push(`⟳ ${status.name}`.padEnd(40) + 'Rollout'.padEnd(12) + `${PHASE_ICON[status.phase]} ${status.phase}`);
+  const byRevision = [...status.replicaSets].sort((a, b) => b.revision - a.revision);
+  byRevision.forEach((rs, i) => {
+    const last = i === byRevision.length - 1;
+    lines.push(`${last ? '└' : '├'}──# revision:${rs.revision}`);
+    const prefix = `${last ? ' ' : '│'}  └──⧉ ${rs.name}`;
+    const info = replicaSetInfo(rs, now);
+    lines.push(`${prefix.padEnd(40)}${'ReplicaSet'.padEnd(12)}${replicaSetState(rs).padEnd(16)}${info}`);
+  });
+  return lines.join('\n');
+}
+
+/** One line per rollout for `rollouts list`. */
+export function renderList(statuses: RolloutStatus[]): string {
+  const header = `${'NAMESPACE'.padEnd(20)}${'NAME'.padEnd(24)}${'STATUS'.padEnd(14)}${'STEP'.padEnd(8)}${'WEIGHT'.padEnd(8)}MESSAGE`;
+  const rows = statuses.map((s) => {
+    const step = s.currentStepIndex === null ? '-' : `${Math.min(s.currentStepIndex, s.steps.length)}/${s.steps.length}`;
+    return `${s.namespace.padEnd(20)}${s.name.padEnd(24)}${s.phase.padEnd(14)}${step.padEnd(8)}${String(s.weights.canary).padEnd(8)}${s.message}`;
+  });
+  return [header, ...rows].join('\n');
+}

@@ -1,0 +1,137 @@
+// The library behind the `rollouts` command (and the tests): every action on a rollout is an update
+// to its entity workflow, so the caller gets an immediate answer, or the one-line reason it does
+// not apply. Status is a query.
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { RolloutStatus } from '../core/status.js';
+import type { RolloutDefinition } from '../core/types.js';
+import {
+  abortUpdate,
+  deployUpdate,
+  pauseUpdate,
+  promoteUpdate,
+  resumeUpdate,
+  retryUpdate,
+  ROLLOUT_WORKFLOW_TYPE,
+  rolloutWorkflowId,
+  statusQuery,
+  type ActionResult,
+} from '../workflows/messages.js';
+import type { rolloutWorkflow } from '../workflows/rollout.js';
+
+/** The rollout refused the action (nothing to promote, not aborted…): a user error, not a failure. */
+export class ActionRejectedError extends Error {}
+
+export class RolloutNotFoundError extends Error {
+  constructor(namespace: string, name: string) {
+    super(`rollout ${namespace}/${name} not found (no workflow ${rolloutWorkflowId(namespace, name)})`);
+  }
+}
+
+export interface ApplyResult extends ActionResult {
+  started: boolean;
+}
+
+export class RolloutsClient {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  private handle(namespace: string, name: string): WorkflowHandle<typeof rolloutWorkflow> {
+    return this.client.workflow.getHandle(rolloutWorkflowId(namespace, name));
+  }
+
+  /** Runs an update, turning a validator's rejection and a missing workflow into clear errors. */
+  private async act<A extends unknown[]>(
+    namespace: string,
+    name: string,
+    run: (handle: WorkflowHandle<typeof rolloutWorkflow>, ...args: A) => Promise<ActionResult>,
+    ...args: A
+  ): Promise<ActionResult> {
+    try {
+      return await run(this.handle(namespace, name), ...args);
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new ActionRejectedError(err.cause?.message ?? err.message);
+      if (err instanceof WorkflowNotFoundError) throw new RolloutNotFoundError(namespace, name);
+      throw err;
+    }
+  }
+
+  /** Starts the rollout's workflow, or gives it the definition as a new revision. */
+  async apply(rollout: RolloutDefinition): Promise<ApplyResult> {
+    const { namespace, name } = rollout;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.handle(namespace, name).executeUpdate(deployUpdate, { args: [{ rollout }] });
+        return { ...result, started: false };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw new ActionRejectedError(err.cause?.message ?? err.message);
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      try {
+        await this.client.workflow.start<typeof rolloutWorkflow>(ROLLOUT_WORKFLOW_TYPE, {
+          workflowId: rolloutWorkflowId(namespace, name),
+          taskQueue: this.taskQueue,
+          args: [{ rollout }],
+        });
+        return { started: true, message: `rollout ${namespace}/${name} created` };
+      } catch (err) {
+        // Someone else started it between our two calls: deliver the definition as a revision.
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt > 2) throw err;
+      }
+    }
+  }
+
+  setImage(namespace: string, name: string, container: string, image: string): Promise<ActionResult> {
+    return this.act(namespace, name, (h) => h.executeUpdate(deployUpdate, { args: [{ image: { container, image } }] }));
+  }
+
+  promote(namespace: string, name: string, full = false): Promise<ActionResult> {
+    return this.act(namespace, name, (h) => h.executeUpdate(promoteUpdate, { args: [{ full }] }));
+  }
+
+  abort(namespace: string, name: string, reason?: string): Promise<ActionResult> {
+    return this.act(namespace, name, (h) => h.executeUpdate(abortUpdate, { args: [reason ? { reason } : {}] }));
+  }
+
+  retry(namespace: string, name: string): Promise<ActionResult> {
+    return this.act(namespace, name, (h) => h.executeUpdate(retryUpdate, { args: [{}] }));
+  }
+
+  pause(namespace: string, name: string): Promise<ActionResult> {
+    return this.act(namespace, name, (h) => h.executeUpdate(pauseUpdate, { args: [{}] }));
+  }
+
+  resume(namespace: string, name: string): Promise<ActionResult> {
+    return this.act(namespace, name, (h) => h.executeUpdate(resumeUpdate, { args: [{}] }));
+  }
+
+  async status(namespace: string, name: string): Promise<RolloutStatus> {
+    try {
+      return await this.handle(namespace, name).query(statusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new RolloutNotFoundError(namespace, name);
+      throw err;
+    }
+  }
+
+  /** Running rollouts, optionally of one namespace, with their status. */
+  async list(namespace?: string): Promise<RolloutStatus[]> {
+    const prefix = namespace ? `rollout:${namespace}/` : 'rollout:';
+    const query = `WorkflowType = '${ROLLOUT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
+    const ids: string[] = [];
+    for await (const execution of this.client.workflow.list({ query })) {
+      if (execution.workflowId.startsWith(prefix)) ids.push(execution.workflowId);
+    }
+    const statuses = await Promise.all(
+      [...new Set(ids)].sort().map((id) => this.client.workflow.getHandle(id).query(statusQuery)),
+    );
+    return statuses;
+  }
+}

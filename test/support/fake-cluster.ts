@@ -1,0 +1,121 @@
+// An in-memory stand-in for the cluster behind the RolloutActivities interface, for workflow tests:
+// it keeps ReplicaSets, Service selectors and weights, records every call in order, and lets a test
+// hold pods back (availability) or make a call fail permanently.
+import { Context } from '@temporalio/activity';
+import type {
+  EnsureReplicaSetInput,
+  PruneReplicaSetsInput,
+  ReplicaSetAvailability,
+  RolloutActivities,
+  ScaleReplicaSetInput,
+  ServiceSelectorInput,
+  SetWeightInput,
+  UpdateHashInput,
+  WaitForAvailableInput,
+} from '../../activities/interface.js';
+import { permanentFailure } from '../../activities/errors.js';
+import { PermanentFailureType } from '../../core/failures.js';
+
+export interface FakeReplicaSet {
+  name: string;
+  hash: string;
+  revision: number;
+  replicas: number;
+  image: string;
+}
+
+export class FakeCluster {
+  replicaSets = new Map<string, FakeReplicaSet>();
+  selectors = new Map<string, string>();
+  weights = { canary: 0, stable: 100 };
+  calls: string[] = [];
+  /** While false, waits for availability block until `releasePods()`. */
+  podsBecomeAvailable = true;
+  /** Names of ReplicaSets whose pods never become available. */
+  stuck = new Set<string>();
+  /** Makes setTrafficWeight fail permanently with this message. */
+  weightFailure?: string;
+  private waiters: (() => void)[] = [];
+
+  releasePods(): void {
+    this.podsBecomeAvailable = true;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Calls whose text starts with one of the prefixes, in order. */
+  callsOf(...prefixes: string[]): string[] {
+    return this.calls.filter((c) => prefixes.some((p) => c.startsWith(p)));
+  }
+
+  activities(): RolloutActivities {
+    return {
+      ensureReplicaSet: (input: EnsureReplicaSetInput) => {
+        const name = `${input.rollout}-${input.podTemplateHash}`;
+        this.calls.push(`ensureReplicaSet ${name} ${input.replicas}`);
+        const existing = this.replicaSets.get(name);
+        if (existing) {
+          existing.replicas = input.replicas;
+          return Promise.resolve({ name, created: false });
+        }
+        this.replicaSets.set(name, {
+          name,
+          hash: input.podTemplateHash,
+          revision: input.revision,
+          replicas: input.replicas,
+          image: input.template.spec.containers[0]?.image ?? '',
+        });
+        return Promise.resolve({ name, created: true });
+      },
+      scaleReplicaSet: (input: ScaleReplicaSetInput) => {
+        this.calls.push(`scaleReplicaSet ${input.name} ${input.replicas}`);
+        const rs = this.replicaSets.get(input.name);
+        if (!rs)
+          return Promise.reject(permanentFailure(PermanentFailureType.NotFound, `ReplicaSet ${input.name} not found`));
+        rs.replicas = input.replicas;
+        return Promise.resolve();
+      },
+      waitForReplicaSetAvailable: async (input: WaitForAvailableInput): Promise<ReplicaSetAvailability> => {
+        this.calls.push(`waitForReplicaSetAvailable ${input.name} ${input.replicas}`);
+        const cancelled = Context.current().cancelled;
+        while (!this.podsBecomeAvailable || this.stuck.has(input.name)) {
+          const heartbeat = setInterval(() => Context.current().heartbeat(), 200);
+          try {
+            await Promise.race([new Promise<void>((wake) => this.waiters.push(wake)), cancelled, delay(200)]);
+          } finally {
+            clearInterval(heartbeat);
+          }
+        }
+        return { name: input.name, replicas: input.replicas, availableReplicas: input.replicas };
+      },
+      setServiceSelector: (input: ServiceSelectorInput) => {
+        this.calls.push(`setServiceSelector ${input.service} ${input.podTemplateHash}`);
+        this.selectors.set(input.service, input.podTemplateHash);
+        return Promise.resolve();
+      },
+      updateTrafficHashes: (input: UpdateHashInput) => {
+        this.calls.push(`updateTrafficHashes ${input.canaryHash} ${input.stableHash}`);
+        return Promise.resolve();
+      },
+      setTrafficWeight: (input: SetWeightInput) => {
+        this.calls.push(`setTrafficWeight ${input.canaryWeight}`);
+        if (this.weightFailure)
+          return Promise.reject(permanentFailure(PermanentFailureType.RouteNotFound, this.weightFailure));
+        this.weights = { canary: input.canaryWeight, stable: 100 - input.canaryWeight };
+        return Promise.resolve({ ...this.weights, verified: true });
+      },
+      pruneReplicaSets: (input: PruneReplicaSetsInput) => {
+        this.calls.push(`pruneReplicaSets ${input.revisionHistoryLimit}`);
+        const old = [...this.replicaSets.values()]
+          .filter((rs) => !input.keep.includes(rs.hash) && rs.replicas === 0)
+          .sort((a, b) => b.revision - a.revision);
+        const deleted = old.slice(input.revisionHistoryLimit).map((rs) => rs.name);
+        for (const name of deleted) this.replicaSets.delete(name);
+        return Promise.resolve({ deleted });
+      },
+    };
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

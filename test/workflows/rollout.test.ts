@@ -1,0 +1,331 @@
+// The rollout workflow on the real time-skipping test server, activities faked: Argo's canary
+// semantics step by step, with the status asserted at every stop and the cluster calls in order.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ActionRejectedError } from '../../client/rollouts-client.js';
+import { podTemplateHash } from '../../core/hash.js';
+import type { RolloutDefinition } from '../../core/types.js';
+import { RolloutHarness, seedRollout, withImage } from '../support/rollout-harness.js';
+import { createTimeSkippingEnv, waitUntil } from '../support/temporal-env.js';
+
+const BLUE = 'argoproj/rollouts-demo:blue';
+const YELLOW = 'argoproj/rollouts-demo:yellow';
+const GREEN = 'argoproj/rollouts-demo:green';
+
+let env: TestWorkflowEnvironment;
+let harness: RolloutHarness | undefined;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+}, 120_000);
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+});
+
+const hashOf = (def: RolloutDefinition, image: string) => podTemplateHash(withImage(def, image).template);
+
+/** A harness with blue deployed and Healthy, calls cleared. */
+async function blueDeployed(def: RolloutDefinition = seedRollout()): Promise<RolloutHarness> {
+  harness = new RolloutHarness(env, def);
+  await harness.start();
+  const applied = await harness.rollouts.apply(def);
+  expect(applied.started).toBe(true);
+  await harness.healthyOn(hashOf(def, BLUE));
+  harness.cluster.calls = [];
+  return harness;
+}
+
+async function setImage(h: RolloutHarness, image: string): Promise<string> {
+  const result = await h.rollouts.setImage(h.namespace, h.name, 'myapp', image);
+  return result.message;
+}
+
+describe('first revision', () => {
+  it('goes straight to full scale and points both Services at it', async () => {
+    const def = seedRollout();
+    harness = new RolloutHarness(env, def);
+    await harness.start();
+    await harness.rollouts.apply(def);
+    const blue = hashOf(def, BLUE);
+    const status = await harness.healthyOn(blue);
+
+    expect(harness.cluster.calls).toEqual([
+      `ensureReplicaSet myapp-${blue} 1`,
+      `waitForReplicaSetAvailable myapp-${blue} 1`,
+      `setServiceSelector myapp-stable-svc ${blue}`,
+      `setServiceSelector myapp-canary-svc ${blue}`,
+      'setTrafficWeight 0',
+    ]);
+    expect(status).toMatchObject({
+      phase: 'Healthy',
+      currentStepIndex: 8,
+      aborted: false,
+      pauseConditions: [],
+      weights: { canary: 0, stable: 100, verified: true },
+      stableRevision: { revision: 1, podTemplateHash: blue, images: { myapp: BLUE } },
+      replicaSets: [{ name: `myapp-${blue}`, role: 'stable', desiredReplicas: 1, availableReplicas: 1 }],
+    });
+    expect(status.canaryRevision).toBeUndefined();
+    expect(status.steps.map((s) => s.text)).toEqual([
+      'setWeight: 20',
+      'pause: until promoted',
+      'setWeight: 40',
+      'pause: 60s',
+      'setWeight: 60',
+      'pause: 60s',
+      'setWeight: 80',
+      'pause: 60s',
+    ]);
+    await harness.saveHistories('first-deploy');
+  });
+});
+
+describe("the seed's canary", () => {
+  it('runs all 8 steps: 20 → pause → 40 → 60 → 80 → full promotion, old ReplicaSet down after 30s', async () => {
+    const h = await blueDeployed();
+    const blue = hashOf(h.def, BLUE);
+    const yellow = hashOf(h.def, YELLOW);
+
+    expect(await setImage(h, YELLOW)).toContain(`revision 2 (${yellow}) accepted`);
+    let s = await h.pausedAt(1);
+    expect(s).toMatchObject({
+      phase: 'Paused',
+      message: 'CanaryPauseStep: waiting for promote',
+      weights: { canary: 20, stable: 80, verified: true },
+      stableRevision: { revision: 1, podTemplateHash: blue },
+      canaryRevision: { revision: 2, podTemplateHash: yellow, images: { myapp: YELLOW } },
+    });
+    expect(s.pauseConditions).toEqual([{ reason: 'CanaryPauseStep', startTime: expect.any(String) }]);
+    expect(h.cluster.calls).toEqual([
+      `ensureReplicaSet myapp-${yellow} 0`,
+      `setServiceSelector myapp-stable-svc ${blue}`,
+      `setServiceSelector myapp-canary-svc ${yellow}`,
+      `scaleReplicaSet myapp-${yellow} 1`,
+      `waitForReplicaSetAvailable myapp-${yellow} 1`,
+      'setTrafficWeight 20',
+    ]);
+    expect(h.cluster.selectors.get('myapp-stable-svc')).toBe(blue);
+    expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(yellow);
+
+    expect((await h.rollouts.promote(h.namespace, h.name)).message).toContain('next is step 3 (setWeight: 40)');
+    s = await h.pausedAt(3);
+    expect(s.weights).toEqual({ canary: 40, stable: 60, verified: true });
+    const pause = s.pauseConditions[0];
+    expect(pause?.reason).toBe('CanaryPauseStep');
+    expect(Date.parse(pause?.until ?? '') - Date.parse(pause?.startTime ?? '')).toBe(60_000);
+
+    // Timed pauses elapse by themselves.
+    await env.sleep('60s');
+    s = await h.pausedAt(5);
+    expect(s.weights).toEqual({ canary: 60, stable: 40, verified: true });
+    await env.sleep('60s');
+    s = await h.pausedAt(7);
+    expect(s.weights).toEqual({ canary: 80, stable: 20, verified: true });
+    await env.sleep('60s');
+
+    s = await h.healthyOn(yellow);
+    expect(s).toMatchObject({
+      phase: 'Healthy',
+      currentStepIndex: 8,
+      weights: { canary: 0, stable: 100, verified: true },
+      stableRevision: { revision: 2, podTemplateHash: yellow },
+    });
+    expect(s.canaryRevision).toBeUndefined();
+    expect(h.cluster.selectors.get('myapp-stable-svc')).toBe(yellow);
+    expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(yellow);
+    expect(h.cluster.callsOf('setTrafficWeight')).toEqual([
+      'setTrafficWeight 20',
+      'setTrafficWeight 40',
+      'setTrafficWeight 60',
+      'setTrafficWeight 80',
+      'setTrafficWeight 0',
+    ]);
+    // The old stable keeps its pods for scaleDownDelaySeconds (30), then goes to zero.
+    const old = s.replicaSets.find((rs) => rs.podTemplateHash === blue);
+    expect(old).toMatchObject({ role: 'old', desiredReplicas: 1, scaleDownAt: expect.any(String) });
+    expect(h.cluster.replicaSets.get(`myapp-${blue}`)?.replicas).toBe(1);
+
+    await env.sleep('31s');
+    s = await h.waitFor('old ReplicaSet scaled down', (st) =>
+      st.replicaSets.some((rs) => rs.podTemplateHash === blue && rs.desiredReplicas === 0),
+    );
+    expect(h.cluster.replicaSets.get(`myapp-${blue}`)?.replicas).toBe(0);
+    expect(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas).toBe(1);
+    expect(h.cluster.callsOf('pruneReplicaSets')).toEqual(['pruneReplicaSets 2']);
+    await h.saveHistories('seed-canary');
+  });
+
+  it('ends a timed pause early on promote', async () => {
+    const h = await blueDeployed();
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+    await h.rollouts.promote(h.namespace, h.name);
+    const first = await h.pausedAt(3);
+    await h.rollouts.promote(h.namespace, h.name);
+    const second = await h.pausedAt(5);
+    // No time was skipped: the 60 s pause ended when promoted, not when its timer fired.
+    const elapsed = Date.parse(second.pauseConditions[0]?.startTime ?? '') - Date.parse(first.pauseConditions[0]?.startTime ?? '');
+    expect(elapsed).toBeLessThan(60_000);
+    expect(second.weights.canary).toBe(60);
+    await h.saveHistories('pause-promoted');
+  });
+
+  it('skips every remaining step on promote --full', async () => {
+    const h = await blueDeployed();
+    const yellow = hashOf(h.def, YELLOW);
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+    expect((await h.rollouts.promote(h.namespace, h.name, true)).message).toContain('skipping the remaining steps');
+    const s = await h.healthyOn(yellow);
+    expect(s.weights).toEqual({ canary: 0, stable: 100, verified: true });
+    expect(h.cluster.callsOf('setTrafficWeight')).toEqual(['setTrafficWeight 20', 'setTrafficWeight 0']);
+    expect(h.cluster.selectors.get('myapp-stable-svc')).toBe(yellow);
+    await h.saveHistories('promote-full');
+  });
+});
+
+describe('abort and retry', () => {
+  it('sends traffic back to stable, scales the canary down after 30s, and retry starts the steps over', async () => {
+    const h = await blueDeployed();
+    const blue = hashOf(h.def, BLUE);
+    const yellow = hashOf(h.def, YELLOW);
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+
+    expect((await h.rollouts.abort(h.namespace, h.name)).message).toContain('aborting myapp');
+    let s = await h.waitFor('aborted', (st) => st.aborted);
+    expect(s).toMatchObject({
+      phase: 'Degraded',
+      currentStepIndex: 0,
+      aborted: true,
+      abortedAt: expect.any(String),
+      weights: { canary: 0, stable: 100, verified: true },
+      stableRevision: { podTemplateHash: blue },
+      canaryRevision: { podTemplateHash: yellow },
+      pauseConditions: [],
+    });
+    expect(s.message).toMatch(/^RolloutAborted: aborted by user/);
+    expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(blue);
+    expect(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas).toBe(1);
+
+    // Abort does not apply twice, promote does not apply to an aborted rollout.
+    await expect(h.rollouts.abort(h.namespace, h.name)).rejects.toThrow('myapp is already aborted');
+    await expect(h.rollouts.promote(h.namespace, h.name)).rejects.toThrow(ActionRejectedError);
+
+    await env.sleep('31s');
+    await waitUntil(
+      () => Promise.resolve(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas),
+      (r) => r === 0,
+      'canary scaled down after abortScaleDownDelaySeconds',
+    );
+
+    expect((await h.rollouts.retry(h.namespace, h.name)).message).toBe('retrying myapp from step 1');
+    s = await h.pausedAt(1);
+    expect(s).toMatchObject({ aborted: false, weights: { canary: 20, stable: 80 } });
+    expect(s.conditions.find((c) => c.type === 'Aborted')).toBeUndefined();
+    expect(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas).toBe(1);
+    expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(yellow);
+    await h.saveHistories('abort-retry');
+  });
+
+  it('answers at once when an action does not apply', async () => {
+    const h = await blueDeployed();
+    await expect(h.rollouts.promote(h.namespace, h.name)).rejects.toThrow('nothing to promote: myapp is Healthy');
+    await expect(h.rollouts.abort(h.namespace, h.name)).rejects.toThrow('nothing to abort: myapp is Healthy');
+    await expect(h.rollouts.retry(h.namespace, h.name)).rejects.toThrow('nothing to retry: myapp is Healthy, not aborted');
+    await expect(h.rollouts.setImage(h.namespace, h.name, 'sidecar', YELLOW)).rejects.toThrow(
+      'myapp has no container "sidecar" (containers: myapp)',
+    );
+    expect((await setImage(h, BLUE))).toContain('unchanged');
+    // Nothing of that reached the history or the cluster.
+    expect(h.cluster.calls).toEqual([]);
+    expect((await h.status()).phase).toBe('Healthy');
+  });
+
+  it('aborts by itself when the traffic router fails permanently, naming the route', async () => {
+    const h = await blueDeployed();
+    h.cluster.weightFailure = 'VirtualService rollouts-demo/myapp-vsvc: HTTP route "primary" not found';
+    await setImage(h, YELLOW);
+    const s = await h.waitFor('aborted', (st) => st.aborted);
+    expect(s.phase).toBe('Degraded');
+    expect(s.message).toContain('HTTP route "primary" not found');
+    await h.saveHistories('permanent-failure');
+  });
+});
+
+describe('a new revision in the middle of a canary', () => {
+  it('abandons the old canary (no traffic, no pods) and starts the newest at step 0', async () => {
+    const h = await blueDeployed();
+    const yellow = hashOf(h.def, YELLOW);
+    const green = hashOf(h.def, GREEN);
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+    h.cluster.calls = [];
+
+    expect(await setImage(h, GREEN)).toContain(`revision 3 (${green}) accepted`);
+    const s = await h.waitFor('green paused at step 1', (st) => st.phase === 'Paused' && st.canaryRevision?.podTemplateHash === green);
+    expect(s).toMatchObject({ currentStepIndex: 1, weights: { canary: 20, stable: 80 }, canaryRevision: { revision: 3 } });
+    expect(h.cluster.calls.slice(0, 4)).toEqual([
+      'setTrafficWeight 0',
+      `scaleReplicaSet myapp-${yellow} 0`,
+      `ensureReplicaSet myapp-${green} 0`,
+      `setServiceSelector myapp-stable-svc ${hashOf(h.def, BLUE)}`,
+    ]);
+    expect(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas).toBe(0);
+    expect(s.replicaSets.find((rs) => rs.podTemplateHash === yellow)).toMatchObject({ role: 'old', desiredReplicas: 0 });
+    await h.saveHistories('superseded');
+  });
+
+  it('goes straight back to Healthy when the new template is the stable one', async () => {
+    const h = await blueDeployed();
+    const blue = hashOf(h.def, BLUE);
+    const yellow = hashOf(h.def, YELLOW);
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+    expect(await setImage(h, BLUE)).toContain('back to the stable template');
+    const s = await h.healthyOn(blue);
+    expect(s.weights).toEqual({ canary: 0, stable: 100, verified: true });
+    expect(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas).toBe(0);
+    expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(blue);
+  });
+});
+
+describe('progressDeadlineSeconds', () => {
+  it('marks the rollout Degraded when pods are late, and goes on when they arrive', async () => {
+    const h = await blueDeployed();
+    const yellow = hashOf(h.def, YELLOW);
+    h.cluster.stuck.add(`myapp-${yellow}`);
+    await setImage(h, YELLOW);
+    await h.waitFor('waiting for pods', (s) => s.phase === 'Progressing' && s.currentStepIndex === 0);
+    await env.sleep('601s');
+    let s = await h.waitFor('deadline exceeded', (st) => st.phase === 'Degraded');
+    expect(s.message).toBe(`ProgressDeadlineExceeded: ReplicaSet myapp-${yellow} has not made 1 pods available within 600s`);
+    expect(s.aborted).toBe(false);
+    expect(s.conditions.find((c) => c.type === 'ProgressDeadlineExceeded')?.status).toBe(true);
+    h.cluster.stuck.clear();
+    h.cluster.releasePods();
+    s = await h.pausedAt(1);
+    expect(s.conditions.find((c) => c.type === 'ProgressDeadlineExceeded')).toBeUndefined();
+    await h.saveHistories('deadline');
+  });
+
+  it('aborts with progressDeadlineAbort', async () => {
+    const def: RolloutDefinition = { ...seedRollout(), progressDeadlineAbort: true, progressDeadlineSeconds: 120 };
+    const h = await blueDeployed(def);
+    const yellow = hashOf(h.def, YELLOW);
+    h.cluster.stuck.add(`myapp-${yellow}`);
+    await setImage(h, YELLOW);
+    await h.waitFor('waiting for pods', (s) => s.phase === 'Progressing' && s.currentStepIndex === 0);
+    await env.sleep('121s');
+    const s = await h.waitFor('aborted', (st) => st.aborted);
+    expect(s.message).toContain('has not made 1 pods available within 120s');
+    expect(s.weights.canary).toBe(0);
+    await h.saveHistories('deadline-abort');
+  });
+});

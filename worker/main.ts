@@ -1,0 +1,34 @@
+// The worker: runs rollout workflows and the activities that touch the cluster. Configuration comes
+// from the environment (config/temporal.ts, KUBECONFIG); SIGTERM and SIGINT drain it gracefully.
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createKubeActivities } from '../activities/index.js';
+import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
+import { workflowsPath } from './paths.js';
+
+async function main(): Promise<void> {
+  Runtime.install({
+    logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO'),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
+  const config = temporalConfigFromEnv();
+  const connection = await NativeConnection.connect(connectionOptions(config));
+  const worker = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    workflowsPath,
+    activities: createKubeActivities(),
+  });
+  console.log(`worker: task queue ${config.taskQueue} on ${config.address} (namespace ${config.namespace})`);
+  try {
+    await worker.run(); // returns once a shutdown signal has drained in-flight tasks
+  } finally {
+    await connection.close();
+  }
+  console.log('worker: stopped');
+}
+
+main().catch((err: unknown) => {
+  console.error(`worker: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

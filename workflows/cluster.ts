@@ -1,0 +1,141 @@
+// The rollout's writes to the cluster, each one activity with a summary for the Temporal UI, taken
+// under the write lock and mirrored into the tracked state as soon as it succeeds.
+import type { WeightResult } from '../activities/interface.js';
+import type { TrafficRouting } from '../core/types.js';
+import { callActivity } from './activities.js';
+import type { Lock } from './lock.js';
+import { replicaSetName, type Revision, type RolloutState, type TrackedReplicaSet } from './state.js';
+
+function routeText(routing: TrafficRouting): string {
+  const vs = routing.istio.virtualServices.map((v) => (v.routes.length ? `${v.name}/${v.routes.join(',')}` : v.name));
+  const dr = routing.istio.destinationRule ? [`DestinationRule ${routing.istio.destinationRule.name}`] : [];
+  return [...vs, ...dr].join(', ');
+}
+
+export class ClusterWriter {
+  constructor(
+    private readonly state: RolloutState,
+    private readonly lock: Lock,
+  ) {}
+
+  private get def() {
+    return this.state.definition;
+  }
+
+  /** Creates (or reuses) the revision's ReplicaSet and scales it; cancels a pending scale-down of it. */
+  async ensureReplicaSet(rev: Revision, replicas: number): Promise<void> {
+    const name = replicaSetName(this.def.name, rev.hash);
+    await this.lock.run(async () => {
+      const tracked = this.state.replicaSet(rev.hash);
+      if (tracked) delete tracked.scaleDownAt;
+      await callActivity('ensureReplicaSet', `ensure ReplicaSet ${name} (revision ${rev.number}, ${replicas} replicas)`, {
+        namespace: this.def.namespace,
+        rollout: this.def.name,
+        podTemplateHash: rev.hash,
+        revision: rev.number,
+        selector: rev.definition.selector.matchLabels,
+        template: rev.definition.template,
+        replicas,
+      });
+      this.state.trackReplicaSet({ name, hash: rev.hash, revision: rev.number, desiredReplicas: replicas });
+    });
+  }
+
+  async scale(hash: string, replicas: number): Promise<void> {
+    const tracked = this.state.replicaSet(hash);
+    const name = tracked?.name ?? replicaSetName(this.def.name, hash);
+    await this.lock.run(async () => {
+      if (tracked) delete tracked.scaleDownAt;
+      if (tracked?.desiredReplicas === replicas) return;
+      await callActivity('scaleReplicaSet', `scale ${name} to ${replicas}`, {
+        namespace: this.def.namespace,
+        name,
+        replicas,
+      });
+      if (tracked) {
+        tracked.desiredReplicas = replicas;
+        if (replicas === 0) tracked.availableReplicas = 0;
+      }
+    });
+  }
+
+  /** The delayed scale-down, unless a scale-up took the ReplicaSet back while it waited for the lock. */
+  async scaleDownIfDue(rs: TrackedReplicaSet, dueAt: number): Promise<boolean> {
+    return this.lock.run(async () => {
+      if (rs.scaleDownAt !== dueAt) return false;
+      await callActivity('scaleReplicaSet', `scale down ${rs.name} (delay elapsed)`, {
+        namespace: this.def.namespace,
+        name: rs.name,
+        replicas: 0,
+      });
+      delete rs.scaleDownAt;
+      rs.desiredReplicas = 0;
+      rs.availableReplicas = 0;
+      return true;
+    });
+  }
+
+  async pointService(service: string | undefined, hash: string): Promise<void> {
+    if (!service) return;
+    await this.lock.run(() =>
+      callActivity('setServiceSelector', `point Service ${service} at ${hash}`, {
+        namespace: this.def.namespace,
+        service,
+        rollout: this.def.name,
+        podTemplateHash: hash,
+      }),
+    );
+  }
+
+  /** Subset-level routing points the DestinationRule's subsets at the hashes. */
+  async updateTrafficHashes(canaryHash: string, stableHash: string): Promise<void> {
+    const routing = this.def.canary.trafficRouting;
+    if (!routing?.istio.destinationRule) return;
+    await this.lock.run(() =>
+      callActivity('updateTrafficHashes', `point subsets of ${routing.istio.destinationRule?.name} at ${canaryHash}/${stableHash}`, {
+        namespace: this.def.namespace,
+        rollout: this.def.name,
+        routing,
+        canaryHash,
+        stableHash,
+      }),
+    );
+  }
+
+  /** Routes `canaryWeight`% to the canary; without a router the weight is only recorded. */
+  async setWeight(canaryWeight: number): Promise<WeightResult | undefined> {
+    const { canary } = this.def;
+    const routing = canary.trafficRouting;
+    if (!routing) {
+      this.state.data.weights = { canary: canaryWeight, stable: 100 - canaryWeight };
+      return undefined;
+    }
+    const result = await this.lock.run(() =>
+      callActivity('setTrafficWeight', `set weight ${canaryWeight}% on ${routeText(routing)}`, {
+        namespace: this.def.namespace,
+        rollout: this.def.name,
+        routing,
+        canaryService: canary.canaryService,
+        stableService: canary.stableService,
+        canaryWeight,
+      }),
+    );
+    this.state.data.weights = { ...result };
+    return result;
+  }
+
+  /** Deletes old ReplicaSets at zero replicas beyond `revisionHistoryLimit`. */
+  async prune(): Promise<void> {
+    const keep = [this.state.desired.hash, ...(this.state.stable ? [this.state.stable.hash] : [])];
+    const limit = this.def.revisionHistoryLimit;
+    const result = await this.lock.run(() =>
+      callActivity('pruneReplicaSets', `prune ReplicaSets of ${this.def.name} beyond ${limit} old revisions`, {
+        namespace: this.def.namespace,
+        rollout: this.def.name,
+        keep,
+        revisionHistoryLimit: limit,
+      }),
+    );
+    this.state.forgetReplicaSets(result.deleted);
+  }
+}

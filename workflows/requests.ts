@@ -1,0 +1,157 @@
+// What each message does, and when it does not apply. `check*` returns the one-line reason a request
+// cannot be taken (the update validators reject with it; signals log it and change nothing);
+// `apply*` records the request and returns the answer for the person who sent it.
+import { checkDefinition } from '../core/definition-check.js';
+import { describeStep } from '../core/steps.js';
+import type { RolloutDefinition } from '../core/types.js';
+import type { RolloutController } from './controller.js';
+import type { AbortInput, DeployInput, PromoteInput } from './messages.js';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export class RolloutRequests {
+  constructor(private readonly controller: RolloutController) {}
+
+  private get state() {
+    return this.controller.state;
+  }
+
+  private get name(): string {
+    return this.state.definition.name;
+  }
+
+  private phaseText(): string {
+    return this.state.status(this.controller.activity).phase;
+  }
+
+  // ---- promote
+
+  checkPromote(input: unknown): string | undefined {
+    if (input !== undefined && input !== null && !isObject(input)) return 'promote: payload must be an object like {"full": true}';
+    const full = isObject(input) ? input.full : undefined;
+    if (full !== undefined && typeof full !== 'boolean') return `promote: "full" must be true or false, not ${JSON.stringify(full)}`;
+    if (this.state.data.aborted) return `${this.name} is aborted: use retry to restart its steps, or deploy a new revision`;
+    if (!this.state.canaryInProgress) return `nothing to promote: ${this.name} is ${this.phaseText()}`;
+    if (full === true) return undefined;
+    if (this.controller.activity.pause || this.state.data.userPaused) return undefined;
+    const index = this.state.data.currentStepIndex ?? 0;
+    const step = this.state.definition.canary.steps[index];
+    const doing = step ? `step ${index + 1}/${this.state.definition.canary.steps.length} (${describeStep(step)}) is running` : 'it is promoting';
+    return `${this.name} is not paused: ${doing}; use --full to skip every remaining step`;
+  }
+
+  applyPromote(input: PromoteInput | undefined): string {
+    if (input?.full) {
+      this.controller.promoteRequest = 'full';
+      this.state.data.userPaused = false;
+      return `promoting ${this.name} fully: skipping the remaining steps`;
+    }
+    if (this.state.data.userPaused) {
+      this.state.data.userPaused = false;
+      if (!this.controller.activity.pause || this.controller.activity.pause.reason === 'PausedByUser')
+        return `resumed ${this.name}`;
+    }
+    this.controller.promoteRequest = 'step';
+    const index = this.state.data.currentStepIndex ?? 0;
+    const next = this.state.definition.canary.steps[index + 1];
+    return next ? `promoted ${this.name}: next is step ${index + 2} (${describeStep(next)})` : `promoted ${this.name}: next is full promotion`;
+  }
+
+  // ---- abort
+
+  checkAbort(input: unknown): string | undefined {
+    if (input !== undefined && input !== null && !isObject(input)) return 'abort: payload must be an object like {"reason": "…"}';
+    const reason = isObject(input) ? input.reason : undefined;
+    if (reason !== undefined && typeof reason !== 'string') return `abort: "reason" must be a string, not ${JSON.stringify(reason)}`;
+    if (this.state.data.aborted) return `${this.name} is already aborted`;
+    if (!this.state.stable) return `nothing to abort: ${this.name} is deploying its first revision, which has no stable to return to`;
+    if (!this.state.canaryInProgress) return `nothing to abort: ${this.name} is ${this.phaseText()}`;
+    return undefined;
+  }
+
+  applyAbort(input: AbortInput | undefined): string {
+    const rev = this.state.desired;
+    this.controller.abortRequest = input?.reason
+      ? `aborted by user: ${input.reason}`
+      : `aborted by user: update to revision ${rev.number} (${rev.hash})`;
+    return `aborting ${this.name}: traffic goes back to the stable revision`;
+  }
+
+  // ---- retry
+
+  checkRetry(input: unknown): string | undefined {
+    if (input !== undefined && input !== null && !isObject(input)) return 'retry: payload must be an object or empty';
+    if (!this.state.data.aborted) return `nothing to retry: ${this.name} is ${this.phaseText()}, not aborted`;
+    return undefined;
+  }
+
+  applyRetry(): string {
+    this.state.data.aborted = undefined;
+    this.state.clearCondition('Aborted');
+    return this.state.stable ? `retrying ${this.name} from step 1` : `retrying the first deploy of ${this.name}`;
+  }
+
+  // ---- pause / resume
+
+  checkPause(): string | undefined {
+    if (this.state.data.userPaused) return `${this.name} is already paused`;
+    return undefined;
+  }
+
+  applyPause(): string {
+    this.state.data.userPaused = true;
+    return `paused ${this.name}: it stops before its next step`;
+  }
+
+  checkResume(): string | undefined {
+    if (!this.state.data.userPaused) return `${this.name} is not paused by a user`;
+    return undefined;
+  }
+
+  applyResume(): string {
+    this.state.data.userPaused = false;
+    return `resumed ${this.name}`;
+  }
+
+  // ---- deploy: a new definition, or one container's new image
+
+  checkDeploy(input: unknown): string | undefined {
+    if (!isObject(input)) return 'deploy: payload must be an object with "rollout" or "image"';
+    const { rollout, image } = input;
+    if ((rollout === undefined) === (image === undefined)) return 'deploy: give exactly one of "rollout" or "image"';
+    if (image !== undefined) {
+      if (!isObject(image) || typeof image.container !== 'string' || typeof image.image !== 'string' || image.image === '')
+        return 'deploy: "image" must be {"container": "<name>", "image": "<image>"}';
+      const names = this.state.definition.template.spec.containers.map((c) => c.name);
+      if (!names.includes(image.container))
+        return `deploy: ${this.name} has no container "${image.container}" (containers: ${names.join(', ')})`;
+      return undefined;
+    }
+    const errors = checkDefinition(rollout);
+    if (errors.length) return `deploy: ${errors.join('; ')}`;
+    const def = rollout as RolloutDefinition;
+    const current = this.state.definition;
+    if (def.name !== current.name || def.namespace !== current.namespace)
+      return `deploy: this workflow manages ${current.namespace}/${current.name}, not ${def.namespace}/${def.name}`;
+    return undefined;
+  }
+
+  applyDeploy(input: DeployInput): string {
+    const definition = input.rollout ?? this.withImage(input.image?.container ?? '', input.image?.image ?? '');
+    const changed = this.state.acceptDefinition(definition);
+    const rev = this.state.desired;
+    if (!changed) return `${this.name} is unchanged: revision ${rev.number} (${rev.hash}) already has this template`;
+    this.state.data.aborted = undefined; // a new revision replaces an aborted one (Argo)
+    this.state.clearCondition('Aborted');
+    if (rev.hash === this.state.stable?.hash) return `${this.name}: back to the stable template (${rev.hash})`;
+    return `${this.name}: revision ${rev.number} (${rev.hash}) accepted`;
+  }
+
+  private withImage(container: string, image: string): RolloutDefinition {
+    const def = this.state.definition;
+    const containers = def.template.spec.containers.map((c) => (c.name === container ? { ...c, image } : c));
+    return { ...def, template: { ...def.template, spec: { ...def.template.spec, containers } } };
+  }
+}

@@ -1,0 +1,37 @@
+// Delayed scale-downs (Argo's scaleDownDelaySeconds and abortScaleDownDelaySeconds): the old stable
+// after a promotion, the canary after an abort. Due times live in the tracked ReplicaSets, so they
+// survive continue-as-new and a crash; this loop runs beside the rollout's main path.
+import { condition } from '@temporalio/workflow';
+import type { ClusterWriter } from './cluster.js';
+import type { RolloutState, TrackedReplicaSet } from './state.js';
+
+export function scheduleScaleDown(rs: TrackedReplicaSet | undefined, dueAt: number): void {
+  if (rs && rs.desiredReplicas > 0) rs.scaleDownAt = dueAt;
+}
+
+function nextDue(state: RolloutState): TrackedReplicaSet | undefined {
+  let next: TrackedReplicaSet | undefined;
+  for (const rs of state.data.replicaSets) {
+    if (rs.scaleDownAt !== undefined && (next?.scaleDownAt === undefined || rs.scaleDownAt < next.scaleDownAt))
+      next = rs;
+  }
+  return next;
+}
+
+export async function runScaleDowns(state: RolloutState, cluster: ClusterWriter): Promise<never> {
+  for (;;) {
+    await condition(() => nextDue(state) !== undefined);
+    const next = nextDue(state);
+    if (!next?.scaleDownAt) continue;
+    const dueAt = next.scaleDownAt;
+    const wait = dueAt - Date.now();
+    if (wait > 0) {
+      // Wake early when the schedule changes (a retry cancels it, a new one comes sooner).
+      await condition(() => nextDue(state)?.scaleDownAt !== dueAt || next.scaleDownAt !== dueAt, wait, {
+        summary: `scale down ${next.name} at ${new Date(dueAt).toISOString()}`,
+      });
+      continue;
+    }
+    if (await cluster.scaleDownIfDue(next, dueAt)) await cluster.prune();
+  }
+}

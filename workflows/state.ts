@@ -1,0 +1,222 @@
+// The rollout entity's state: plain data that survives continue-as-new, plus the rules that turn it
+// into the status the `status` query returns. No I/O, no timers: the workflow drives, this remembers.
+import { podTemplateHash, templateImages } from '../core/hash.js';
+import type { CanaryScale } from '../core/replicas.js';
+import type {
+  PauseCondition,
+  ReplicaSetRole,
+  ReplicaSetStatus,
+  RevisionStatus,
+  RolloutCondition,
+  RolloutPhase,
+  RolloutStatus,
+  WeightStatus,
+} from '../core/status.js';
+import { describeStep } from '../core/steps.js';
+import type { RolloutDefinition } from '../core/types.js';
+
+export interface Revision {
+  number: number;
+  hash: string;
+  definition: RolloutDefinition;
+}
+
+export interface TrackedReplicaSet {
+  name: string;
+  hash: string;
+  revision: number;
+  desiredReplicas: number;
+  availableReplicas?: number;
+  /** Epoch milliseconds at which a delayed scale-down to zero is due. */
+  scaleDownAt?: number;
+}
+
+/** Everything carried across continue-as-new. */
+export interface CarriedState {
+  desired: Revision;
+  stable?: Revision;
+  revisionCounter: number;
+  currentStepIndex: number | null;
+  aborted?: { at: number; message: string };
+  userPaused: boolean;
+  weights: WeightStatus;
+  replicaSets: TrackedReplicaSet[];
+  canaryScale?: CanaryScale;
+  conditions: RolloutCondition[];
+}
+
+export interface RolloutWorkflowInput {
+  rollout: RolloutDefinition;
+  carried?: CarriedState;
+}
+
+export function revisionFor(definition: RolloutDefinition, number: number): Revision {
+  return { number, hash: podTemplateHash(definition.template), definition };
+}
+
+export function initialState(rollout: RolloutDefinition): CarriedState {
+  return {
+    desired: revisionFor(rollout, 1),
+    revisionCounter: 1,
+    currentStepIndex: null,
+    userPaused: rollout.paused,
+    weights: { canary: 0, stable: 100 },
+    replicaSets: [],
+    conditions: [],
+  };
+}
+
+export function replicaSetName(rollout: string, hash: string): string {
+  return `${rollout}-${hash}`;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** What the workflow is doing right now, beyond the carried state; used to derive the phase. */
+export interface Activity {
+  /** A pause step or an inconclusive analysis is waiting. */
+  pause?: PauseCondition;
+  /** Progress deadline passed while waiting for pods. */
+  deadlineExceeded?: string;
+  /** Free text of what is in progress, e.g. "waiting for myapp-abc to be available". */
+  message?: string;
+}
+
+export class RolloutState {
+  constructor(
+    public data: CarriedState,
+    public now: () => number,
+  ) {}
+
+  get desired(): Revision {
+    return this.data.desired;
+  }
+
+  get stable(): Revision | undefined {
+    return this.data.stable;
+  }
+
+  get definition(): RolloutDefinition {
+    return this.data.desired.definition;
+  }
+
+  /** A canary is being worked on (possibly paused or aborted). */
+  get canaryInProgress(): boolean {
+    return this.data.stable !== undefined && this.data.stable.hash !== this.data.desired.hash;
+  }
+
+  get healthy(): boolean {
+    return this.data.stable !== undefined && !this.canaryInProgress;
+  }
+
+  /** Records a new template; returns false when it is the one already desired. */
+  acceptDefinition(definition: RolloutDefinition): boolean {
+    const hash = podTemplateHash(definition.template);
+    if (hash === this.data.desired.hash) {
+      this.data.desired = { ...this.data.desired, definition };
+      if (this.data.stable?.hash === hash) this.data.stable = { ...this.data.stable, definition };
+      return false;
+    }
+    this.data.revisionCounter += 1;
+    this.data.desired = { number: this.data.revisionCounter, hash, definition };
+    return true;
+  }
+
+  trackReplicaSet(rs: TrackedReplicaSet): void {
+    const existing = this.data.replicaSets.find((r) => r.hash === rs.hash);
+    if (existing) Object.assign(existing, rs);
+    else this.data.replicaSets.push(rs);
+  }
+
+  replicaSet(hash: string): TrackedReplicaSet | undefined {
+    return this.data.replicaSets.find((r) => r.hash === hash);
+  }
+
+  forgetReplicaSets(names: string[]): void {
+    this.data.replicaSets = this.data.replicaSets.filter((r) => !names.includes(r.name));
+  }
+
+  setCondition(type: RolloutCondition['type'], status: boolean, reason: string, message: string): void {
+    const existing = this.data.conditions.find((c) => c.type === type);
+    if (existing && existing.status === status && existing.reason === reason && existing.message === message)
+      return;
+    const condition = { type, status, reason, message, lastTransitionTime: iso(this.now()) };
+    this.data.conditions = [...this.data.conditions.filter((c) => c.type !== type), condition];
+  }
+
+  clearCondition(type: RolloutCondition['type']): void {
+    this.data.conditions = this.data.conditions.filter((c) => c.type !== type);
+  }
+
+  phase(activity: Activity): { phase: RolloutPhase; message: string } {
+    const name = this.definition.name;
+    if (this.data.aborted) return { phase: 'Degraded', message: `RolloutAborted: ${this.data.aborted.message}` };
+    if (activity.deadlineExceeded)
+      return { phase: 'Degraded', message: `ProgressDeadlineExceeded: ${activity.deadlineExceeded}` };
+    if (activity.pause) return { phase: 'Paused', message: this.pauseMessage(activity.pause) };
+    if (this.data.stable === undefined)
+      return { phase: 'Progressing', message: activity.message ?? `deploying the first revision of ${name}` };
+    if (this.canaryInProgress) return { phase: 'Progressing', message: activity.message ?? 'updating' };
+    return { phase: 'Healthy', message: activity.message ?? '' };
+  }
+
+  private pauseMessage(pause: PauseCondition): string {
+    switch (pause.reason) {
+      case 'CanaryPauseStep':
+        return pause.until ? `CanaryPauseStep: until ${pause.until}` : 'CanaryPauseStep: waiting for promote';
+      case 'PausedByUser':
+        return 'PausedByUser: waiting for resume';
+      case 'InconclusiveAnalysis':
+        return 'InconclusiveAnalysis: waiting for promote or abort';
+    }
+  }
+
+  private revisionStatus(rev: Revision | undefined): RevisionStatus | undefined {
+    if (!rev) return undefined;
+    return { revision: rev.number, podTemplateHash: rev.hash, images: templateImages(rev.definition.template) };
+  }
+
+  private role(hash: string): ReplicaSetRole {
+    if (hash === this.data.stable?.hash) return 'stable';
+    if (hash === this.data.desired.hash) return 'canary';
+    return 'old';
+  }
+
+  status(activity: Activity): RolloutStatus {
+    const def = this.definition;
+    const { phase, message } = this.phase(activity);
+    const pauseConditions = activity.pause ? [activity.pause] : [];
+    if (this.data.userPaused && !activity.pause && this.canaryInProgress)
+      pauseConditions.push({ reason: 'PausedByUser', startTime: iso(this.now()) });
+    const replicaSets: ReplicaSetStatus[] = [...this.data.replicaSets]
+      .sort((a, b) => b.revision - a.revision)
+      .map((rs) => ({
+        name: rs.name,
+        podTemplateHash: rs.hash,
+        revision: rs.revision,
+        role: this.role(rs.hash),
+        desiredReplicas: rs.desiredReplicas,
+        ...(rs.availableReplicas !== undefined ? { availableReplicas: rs.availableReplicas } : {}),
+        ...(rs.scaleDownAt !== undefined ? { scaleDownAt: iso(rs.scaleDownAt) } : {}),
+      }));
+    return {
+      name: def.name,
+      namespace: def.namespace,
+      phase,
+      message,
+      currentStepIndex: this.data.currentStepIndex,
+      steps: def.canary.steps.map((step, index) => ({ index, text: describeStep(step) })),
+      pauseConditions,
+      paused: this.data.userPaused,
+      aborted: this.data.aborted !== undefined,
+      ...(this.data.aborted ? { abortedAt: iso(this.data.aborted.at) } : {}),
+      ...(this.data.stable ? { stableRevision: this.revisionStatus(this.data.stable) } : {}),
+      ...(this.canaryInProgress ? { canaryRevision: this.revisionStatus(this.data.desired) } : {}),
+      weights: { ...this.data.weights },
+      replicaSets,
+      conditions: [...this.data.conditions],
+      revision: this.data.revisionCounter,
+      updatedAt: iso(this.now()),
+    };
+  }
+}
