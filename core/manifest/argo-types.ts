@@ -1,0 +1,158 @@
+// Argo's `argoproj.io/v1alpha1` objects as written, typed for the fields we read (optional where Argo's
+// Go types have pointers or omitempty). A validated document is read through these types; fields we
+// accept and ignore are left out. Argo's own definitions: pkg/apis/rollouts/v1alpha1/types.go.
+
+import type { Labels, PodTemplate } from '../types.js';
+
+export const ARGO_API_VERSION = 'argoproj.io/v1alpha1';
+
+export interface ObjectMetaManifest {
+  name: string;
+  namespace?: string;
+  labels?: Labels;
+  annotations?: Labels;
+}
+
+export interface RolloutManifest {
+  apiVersion: typeof ARGO_API_VERSION;
+  kind: 'Rollout';
+  metadata: ObjectMetaManifest;
+  spec: RolloutSpecManifest;
+}
+
+export interface RolloutSpecManifest {
+  replicas?: number;
+  selector: { matchLabels: Labels };
+  template: PodTemplate;
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+  progressDeadlineSeconds?: number;
+  progressDeadlineAbort?: boolean;
+  paused?: boolean;
+  strategy: { canary: CanaryStrategyManifest };
+}
+
+export interface CanaryStrategyManifest {
+  canaryService?: string;
+  stableService?: string;
+  steps?: CanaryStepManifest[];
+  analysis?: RolloutAnalysisManifest & { startingStep?: number };
+  trafficRouting?: { istio: IstioManifest };
+  scaleDownDelaySeconds?: number;
+  abortScaleDownDelaySeconds?: number;
+  dynamicStableScale?: boolean;
+}
+
+/** Exactly one of the fields is set (validated). */
+export interface CanaryStepManifest {
+  setWeight?: number;
+  pause?: { duration?: number | string };
+  setCanaryScale?: { replicas?: number; weight?: number; matchTrafficWeight?: boolean };
+  analysis?: RolloutAnalysisManifest;
+}
+
+export interface RolloutAnalysisManifest {
+  templates: { templateName: string; clusterScope?: boolean }[];
+  args?: AnalysisArgumentManifest[];
+}
+
+export interface AnalysisArgumentManifest {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    fieldRef?: { fieldPath: string };
+    podTemplateHashValue?: 'Stable' | 'Latest';
+    secretKeyRef?: { name: string; key: string };
+  };
+}
+
+export interface IstioManifest {
+  virtualService?: IstioVirtualServiceManifest;
+  virtualServices?: IstioVirtualServiceManifest[];
+  destinationRule?: { name: string; canarySubsetName: string; stableSubsetName: string };
+}
+
+export interface IstioVirtualServiceManifest {
+  name: string;
+  routes?: string[];
+  tlsRoutes?: { port?: number; sniHosts?: string[] }[];
+  tcpRoutes?: { port?: number }[];
+}
+
+export type AnalysisTemplateKind = 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
+
+/**
+ * An AnalysisTemplate or ClusterAnalysisTemplate after structural validation: the spec as written, with
+ * the optional lists present. Limits and durations may still hold `{{args.name}}` placeholders (Argo
+ * resolves them when it creates the AnalysisRun), so they stay as written; see parseDuration.
+ */
+export interface AnalysisTemplateManifest {
+  kind: AnalysisTemplateKind;
+  name: string;
+  /** '' for a ClusterAnalysisTemplate. */
+  namespace: string;
+  spec: {
+    args: TemplateArgumentManifest[];
+    metrics: MetricManifest[];
+    dryRun: { metricName: string }[];
+    measurementRetention: { metricName: string; limit: number }[];
+  };
+}
+
+/** A template argument; without value or valueFrom it is required from the Rollout. */
+export interface TemplateArgumentManifest {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    secretKeyRef?: { name: string; key: string };
+    fieldRef?: { fieldPath: string };
+  };
+}
+
+/** An integer, or a string that is exactly one `{{args.name}}` placeholder. */
+export type IntOrArg = number | string;
+/** An Argo duration (see parseDuration), or exactly one `{{args.name}}` placeholder. */
+export type DurationOrArg = number | string;
+
+export interface MetricManifest {
+  name: string;
+  interval?: DurationOrArg;
+  initialDelay?: DurationOrArg;
+  count?: IntOrArg;
+  successCondition?: string;
+  failureCondition?: string;
+  failureLimit?: IntOrArg;
+  inconclusiveLimit?: IntOrArg;
+  consecutiveErrorLimit?: IntOrArg;
+  consecutiveSuccessLimit?: IntOrArg;
+  /** Exactly one provider is set. */
+  provider: MetricProviderManifest;
+}
+
+export interface HeaderManifest {
+  key: string;
+  value: string;
+}
+
+export interface PrometheusProviderManifest {
+  address?: string;
+  query: string;
+  headers?: HeaderManifest[];
+  [field: string]: unknown;
+}
+
+export interface WebProviderManifest {
+  url: string;
+  method?: string;
+  headers?: HeaderManifest[];
+  jsonPath?: string;
+  timeoutSeconds?: number;
+  [field: string]: unknown;
+}
+
+export interface MetricProviderManifest {
+  prometheus?: PrometheusProviderManifest;
+  web?: WebProviderManifest;
+  /** Other providers Argo knows (job, datadog, …), checked only to be maps. */
+  [provider: string]: unknown;
+}

@@ -1,0 +1,118 @@
+// spec.strategy.canary: Services, steps, traffic routing, background analysis and the delays, with
+// Argo's cross-field rules (ValidateRolloutStrategyCanary).
+
+import { Issues, type FieldPath } from './errors.js';
+import {
+  checkKnownFields,
+  isAbsent,
+  readBoolean,
+  readInteger,
+  readList,
+  readMap,
+  type JsonMap,
+} from './fields.js';
+import { readName } from './names.js';
+import { validateRolloutAnalysis } from './validate-analysis-ref.js';
+import { validateStep } from './validate-steps.js';
+import { validateTrafficRouting } from './validate-traffic-routing.js';
+
+/**
+ * Every field of Argo's CanaryStrategy. Those we do not implement but that change nothing we promise
+ * (maxSurge, antiAffinity, canaryMetadata, …) are accepted and ignored; anything else is a typo.
+ */
+const CANARY_FIELDS = [
+  'canaryService',
+  'stableService',
+  'steps',
+  'trafficRouting',
+  'analysis',
+  'scaleDownDelaySeconds',
+  'abortScaleDownDelaySeconds',
+  'dynamicStableScale',
+  'maxSurge',
+  'maxUnavailable',
+  'antiAffinity',
+  'canaryMetadata',
+  'stableMetadata',
+  'scaleDownDelayRevisionLimit',
+  'pingPong',
+  'minPodsPerReplicaSet',
+];
+
+export function validateCanary(issues: Issues, canary: JsonMap, path: FieldPath): void {
+  checkKnownFields(issues, canary, path, CANARY_FIELDS);
+
+  const canaryService = readName(issues, canary.canaryService, [...path, 'canaryService'], 'service', 63, {
+    required: false,
+  });
+  const stableService = readName(issues, canary.stableService, [...path, 'stableService'], 'service', 63, {
+    required: false,
+  });
+  if (canaryService !== undefined && canaryService === stableService) {
+    issues.add(
+      [...path, 'stableService'],
+      stableService,
+      'a Service other than canaryService',
+      `"${stableService}" is also the canaryService, expected two different Services`,
+    );
+  }
+
+  const hasTrafficRouting = !isAbsent(canary.trafficRouting);
+  const routing = readMap(issues, canary.trafficRouting, [...path, 'trafficRouting'], 'a map with istio');
+  if (
+    routing !== undefined &&
+    validateTrafficRouting(issues, routing, [...path, 'trafficRouting']).hostLevelIstio
+  ) {
+    for (const key of ['canaryService', 'stableService']) {
+      if (isAbsent(canary[key])) {
+        issues.add(
+          [...path, key],
+          undefined,
+          'a Service name',
+          'missing: trafficRouting.istio without a destinationRule routes by host, so it needs both canaryService and stableService',
+        );
+      }
+    }
+  }
+
+  const steps = readList(issues, canary.steps, [...path, 'steps'], 'a list of steps');
+  steps?.forEach((step, index) =>
+    validateStep(issues, step, [...path, 'steps', index], { hasTrafficRouting }),
+  );
+
+  if (!isAbsent(canary.analysis)) {
+    const stepCount = isAbsent(canary.steps) ? 0 : steps?.length;
+    validateRolloutAnalysis(issues, canary.analysis, [...path, 'analysis'], { background: { stepCount } });
+  }
+
+  readInteger(issues, canary.scaleDownDelaySeconds, [...path, 'scaleDownDelaySeconds'], { min: 0 });
+  readInteger(issues, canary.abortScaleDownDelaySeconds, [...path, 'abortScaleDownDelaySeconds'], { min: 0 });
+  const dynamicStableScale = readBoolean(issues, canary.dynamicStableScale, [...path, 'dynamicStableScale']);
+  const hasScaleDownDelay = !isAbsent(canary.scaleDownDelaySeconds);
+
+  if (!hasTrafficRouting) {
+    if (hasScaleDownDelay) {
+      issues.add(
+        [...path, 'scaleDownDelaySeconds'],
+        canary.scaleDownDelaySeconds,
+        'trafficRouting in spec.strategy.canary',
+        'scaleDownDelaySeconds can only be used with trafficRouting',
+      );
+    }
+    if (dynamicStableScale === true) {
+      issues.add(
+        [...path, 'dynamicStableScale'],
+        true,
+        'trafficRouting in spec.strategy.canary',
+        'dynamicStableScale can only be used with trafficRouting',
+      );
+    }
+  } else if (hasScaleDownDelay && dynamicStableScale === true) {
+    issues.add(
+      [...path, 'dynamicStableScale'],
+      true,
+      'dynamicStableScale or scaleDownDelaySeconds, not both',
+      'dynamicStableScale cannot be used together with scaleDownDelaySeconds',
+    );
+  }
+}
