@@ -50,7 +50,8 @@ export function classifyKubeError(err: unknown, what: string): ApplicationFailur
   if (code === 404) return permanentFailure(PermanentFailureType.NotFound, `${what} not found${suffix}`);
   if (code === 422 || code === 400)
     return permanentFailure(PermanentFailureType.Invalid, `${what} was rejected as invalid${suffix}`);
-  if (code === 403) return permanentFailure(PermanentFailureType.Forbidden, `${what}: access forbidden${suffix}`);
+  if (code === 403)
+    return permanentFailure(PermanentFailureType.Forbidden, `${what}: access forbidden${suffix}`);
   const detail = code !== undefined ? `HTTP ${code}${suffix}` : networkReason(err);
   return transientFailure(`${what}: ${detail}`);
 }

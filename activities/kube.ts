@@ -1,7 +1,12 @@
 // One small door to the Kubernetes API for every activity: the generic object API of
 // @kubernetes/client-node (ReplicaSets, Services and Istio custom resources alike), with each failure
 // classified as permanent or transient and named after the object it concerned.
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { classifyKubeError, transientFailure } from './errors.js';
 
 export interface ObjectRef {
@@ -34,7 +39,11 @@ export class Kube {
   }
 
   private header(ref: ObjectRef) {
-    return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
+    return {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, namespace: ref.namespace },
+    };
   }
 
   read<T extends KubernetesObject>(ref: ObjectRef): Promise<T> {
@@ -73,7 +82,10 @@ export class Kube {
    * gives 409: we read again and re-apply our change on top of theirs, never over it. `change`
    * returns undefined when there is nothing to write.
    */
-  async update<T extends KubernetesObject>(ref: ObjectRef, change: (current: T) => T | undefined): Promise<T> {
+  async update<T extends KubernetesObject>(
+    ref: ObjectRef,
+    change: (current: T) => T | undefined,
+  ): Promise<T> {
     for (let attempt = 1; attempt <= 5; attempt++) {
       const current = await this.read<T>(ref);
       const next = change(structuredClone(current));
@@ -96,9 +108,23 @@ export class Kube {
     }
   }
 
-  async list<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<T[]> {
+  async list<T extends KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    labelSelector: string,
+  ): Promise<T[]> {
     const result = await this.call(`${kind} list in ${namespace}`, () =>
-      this.api.list<T>(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector),
+      this.api.list<T>(
+        apiVersion,
+        kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        labelSelector,
+      ),
     );
     return result.items;
   }

@@ -21,10 +21,20 @@ export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
 
 interface ReplicaSet extends KubernetesObject {
   spec?: { replicas?: number; selector?: unknown; template?: unknown; minReadySeconds?: number };
-  status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number };
+  status?: {
+    replicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    observedGeneration?: number;
+  };
 }
 
-const ref = (namespace: string, name: string): ObjectRef => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace, name });
+const ref = (namespace: string, name: string): ObjectRef => ({
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  namespace,
+  name,
+});
 
 export class ReplicaSets {
   constructor(
@@ -36,7 +46,10 @@ export class ReplicaSets {
   async ensure(input: EnsureReplicaSetInput): Promise<EnsureReplicaSetResult> {
     const name = `${input.rollout}-${input.podTemplateHash}`;
     const at = ref(input.namespace, name);
-    const labels = { ...(input.template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: input.podTemplateHash };
+    const labels = {
+      ...(input.template.metadata?.labels ?? {}),
+      [POD_TEMPLATE_HASH_LABEL]: input.podTemplateHash,
+    };
     const body: ReplicaSet = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -82,7 +95,12 @@ export class ReplicaSets {
 
   /** Deletes this rollout's ReplicaSets at zero replicas beyond the newest `revisionHistoryLimit`. */
   async prune(input: PruneReplicaSetsInput): Promise<PruneResult> {
-    const all = await this.kube.list<ReplicaSet>('apps/v1', 'ReplicaSet', input.namespace, `${ROLLOUT_LABEL}=${input.rollout}`);
+    const all = await this.kube.list<ReplicaSet>(
+      'apps/v1',
+      'ReplicaSet',
+      input.namespace,
+      `${ROLLOUT_LABEL}=${input.rollout}`,
+    );
     const revision = (rs: ReplicaSet) => Number(rs.metadata?.annotations?.[REVISION_ANNOTATION] ?? 0);
     const old = all
       .filter((rs) => !input.keep.includes(rs.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL] ?? ''))

@@ -35,7 +35,10 @@ function defaultNamespace(): string {
   return process.env.ROLLOUTS_NAMESPACE || 'default';
 }
 
-function readManifests(files: string[], namespace: string | undefined): { rollouts: RolloutDefinition[]; errors: ManifestError[] } {
+function readManifests(
+  files: string[],
+  namespace: string | undefined,
+): { rollouts: RolloutDefinition[]; errors: ManifestError[] } {
   const rollouts: RolloutDefinition[] = [];
   const errors: ManifestError[] = [];
   for (const file of files) {
@@ -43,7 +46,9 @@ function readManifests(files: string[], namespace: string | undefined): { rollou
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (err) {
-      throw new UsageError(`-f ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new UsageError(
+        `-f ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
     const loaded = loadManifests(text, file, { defaultNamespace: namespace ?? defaultNamespace() });
     rollouts.push(...loaded.rollouts);
@@ -55,13 +60,17 @@ function readManifests(files: string[], namespace: string | undefined): { rollou
 /** `CONTAINER=IMAGE`, as in `kubectl argo rollouts set image`. */
 function parseImageArg(arg: string): { container: string; image: string } {
   const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)=(\S+)$/.exec(arg);
-  if (!match) throw new UsageError(`set image: "${arg}" is not CONTAINER=IMAGE (e.g. myapp=argoproj/rollouts-demo:yellow)`);
+  if (!match)
+    throw new UsageError(
+      `set image: "${arg}" is not CONTAINER=IMAGE (e.g. myapp=argoproj/rollouts-demo:yellow)`,
+    );
   return { container: match[1] as string, image: match[3] as string };
 }
 
 /** Argo's spelling `get rollout NAME` and the short `get NAME` both work. */
 function rolloutName(words: string[], command: string): string {
-  const rest = words[0] === 'rollout' || words[0] === 'ro' || words[0] === 'rollouts' ? words.slice(1) : words;
+  const rest =
+    words[0] === 'rollout' || words[0] === 'ro' || words[0] === 'rollouts' ? words.slice(1) : words;
   if (rest.length !== 1 || !rest[0]) throw new UsageError(`${command}: expected one rollout NAME`);
   return rest[0];
 }
@@ -84,7 +93,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError(false);
-  const ns = () => new Option('-n, --namespace <namespace>', 'namespace of the rollout (default $ROLLOUTS_NAMESPACE or "default")');
+  const ns = () =>
+    new Option(
+      '-n, --namespace <namespace>',
+      'namespace of the rollout (default $ROLLOUTS_NAMESPACE or "default")',
+    );
 
   program
     .command('apply')
@@ -114,7 +127,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .addOption(ns())
     .action(async (name: string, arg: string, opts: { namespace?: string }) => {
       const { container, image } = parseImageArg(arg);
-      await withClient(async (r) => io.out((await r.setImage(opts.namespace ?? defaultNamespace(), name, container, image)).message));
+      await withClient(async (r) =>
+        io.out((await r.setImage(opts.namespace ?? defaultNamespace(), name, container, image)).message),
+      );
     });
 
   program
@@ -124,7 +139,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--full', 'skip every remaining step and analysis')
     .addOption(ns())
     .action(async (name: string, opts: { full?: boolean; namespace?: string }) => {
-      await withClient(async (r) => io.out((await r.promote(opts.namespace ?? defaultNamespace(), name, opts.full === true)).message));
+      await withClient(async (r) =>
+        io.out((await r.promote(opts.namespace ?? defaultNamespace(), name, opts.full === true)).message),
+      );
     });
 
   program
@@ -134,7 +151,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--reason <text>', 'recorded in the status message')
     .addOption(ns())
     .action(async (name: string, opts: { reason?: string; namespace?: string }) => {
-      await withClient(async (r) => io.out((await r.abort(opts.namespace ?? defaultNamespace(), name, opts.reason)).message));
+      await withClient(async (r) =>
+        io.out((await r.abort(opts.namespace ?? defaultNamespace(), name, opts.reason)).message),
+      );
     });
 
   for (const [verb, description] of [
@@ -149,7 +168,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       .addOption(ns())
       .action(async (words: string[], opts: { namespace?: string }) => {
         const name = rolloutName(words, verb);
-        await withClient(async (r) => io.out((await r[verb](opts.namespace ?? defaultNamespace(), name)).message));
+        await withClient(async (r) =>
+          io.out((await r[verb](opts.namespace ?? defaultNamespace(), name)).message),
+        );
       });
   }
 
@@ -161,26 +182,33 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['tree', 'json']).default('tree'))
     .option('-w, --watch', 'redraw on every change until interrupted')
     .option('--interval <ms>', 'watch poll interval in milliseconds', '1000')
-    .action(async (words: string[], opts: { namespace?: string; output: string; watch?: boolean; interval: string }) => {
-      const name = rolloutName(words, 'get');
-      const namespace = opts.namespace ?? defaultNamespace();
-      const render = (s: Parameters<typeof renderStatus>[0]) => (opts.output === 'json' ? JSON.stringify(s, null, 2) : renderStatus(s));
-      await withClient(async (r) => {
-        if (!opts.watch) return io.out(render(await r.status(namespace, name)));
-        const interval = Number(opts.interval);
-        if (!Number.isInteger(interval) || interval < 100) throw new UsageError(`--interval: ${opts.interval} is not a whole number of milliseconds ≥ 100`);
-        let last = '';
-        for (;;) {
-          const status = await r.status(namespace, name);
-          const shown = render({ ...status, updatedAt: '' });
-          if (shown !== last) {
-            io.out(opts.output === 'json' ? shown : `\x1b[2J\x1b[H${render(status)}`);
-            last = shown;
+    .action(
+      async (
+        words: string[],
+        opts: { namespace?: string; output: string; watch?: boolean; interval: string },
+      ) => {
+        const name = rolloutName(words, 'get');
+        const namespace = opts.namespace ?? defaultNamespace();
+        const render = (s: Parameters<typeof renderStatus>[0]) =>
+          opts.output === 'json' ? JSON.stringify(s, null, 2) : renderStatus(s);
+        await withClient(async (r) => {
+          if (!opts.watch) return io.out(render(await r.status(namespace, name)));
+          const interval = Number(opts.interval);
+          if (!Number.isInteger(interval) || interval < 100)
+            throw new UsageError(`--interval: ${opts.interval} is not a whole number of milliseconds ≥ 100`);
+          let last = '';
+          for (;;) {
+            const status = await r.status(namespace, name);
+            const shown = render({ ...status, updatedAt: '' });
+            if (shown !== last) {
+              io.out(opts.output === 'json' ? shown : `\x1b[2J\x1b[H${render(status)}`);
+              last = shown;
+            }
+            await new Promise((resolve) => setTimeout(resolve, interval));
           }
-          await new Promise((resolve) => setTimeout(resolve, interval));
-        }
-      });
-    });
+        });
+      },
+    );
 
   program
     .command('list')
@@ -188,13 +216,22 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .argument('[what]', '"rollouts" (optional, as in kubectl argo rollouts list rollouts)')
     .addOption(ns())
     .option('-A, --all-namespaces', 'every namespace')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (_what: string | undefined, opts: { namespace?: string; allNamespaces?: boolean; output: string }) => {
-      await withClient(async (r) => {
-        const statuses = await r.list(opts.allNamespaces ? undefined : (opts.namespace ?? defaultNamespace()));
-        io.out(opts.output === 'json' ? JSON.stringify(statuses, null, 2) : renderList(statuses));
-      });
-    });
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
+    .action(
+      async (
+        _what: string | undefined,
+        opts: { namespace?: string; allNamespaces?: boolean; output: string },
+      ) => {
+        await withClient(async (r) => {
+          const statuses = await r.list(
+            opts.allNamespaces ? undefined : (opts.namespace ?? defaultNamespace()),
+          );
+          io.out(opts.output === 'json' ? JSON.stringify(statuses, null, 2) : renderList(statuses));
+        });
+      },
+    );
 
   program
     .command('lint')

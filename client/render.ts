@@ -14,7 +14,8 @@ function row(label: string, value: string): string {
 
 function replicaSetInfo(rs: ReplicaSetStatus, now: number): string {
   const parts: string[] = rs.role === 'old' ? [] : [rs.role];
-  if (rs.scaleDownAt) parts.push(`delay:${Math.max(0, Math.round((Date.parse(rs.scaleDownAt) - now) / 1000))}s`);
+  if (rs.scaleDownAt)
+    parts.push(`delay:${Math.max(0, Math.round((Date.parse(rs.scaleDownAt) - now) / 1000))}s`);
   return parts.join(',');
 }
 
@@ -36,9 +37,19 @@ export function renderStatus(status: RolloutStatus, now = Date.now()): string {
     lines.push(row('  Step', `${Math.min(status.currentStepIndex, stepCount)}/${stepCount}`));
   const current = status.currentStepIndex !== null ? status.steps[status.currentStepIndex] : undefined;
   if (current) lines.push(row('  Current step', current.text));
-  lines.push(row('  ActualWeight', `${status.weights.canary}${status.weights.verified === false ? ' (not verified)' : ''}`));
+  lines.push(
+    row(
+      '  ActualWeight',
+      `${status.weights.canary}${status.weights.verified === false ? ' (not verified)' : ''}`,
+    ),
+  );
   for (const pause of status.pauseConditions)
-    lines.push(row('  Paused', `${pause.reason} since ${pause.startTime}${pause.until ? ` until ${pause.until}` : ''}`));
+    lines.push(
+      row(
+        '  Paused',
+        `${pause.reason} since ${pause.startTime}${pause.until ? ` until ${pause.until}` : ''}`,
+      ),
+    );
   const images: string[] = [];
   if (status.stableRevision)
     images.push(...Object.values(status.stableRevision.images).map((image) => `${image} (stable)`));
@@ -52,7 +63,9 @@ export function renderStatus(status: RolloutStatus, now = Date.now()): string {
   lines.push(row('  Available', String(available)));
   lines.push('');
   lines.push(`${'NAME'.padEnd(40)}${'KIND'.padEnd(12)}${'STATUS'.padEnd(16)}INFO`);
-  lines.push(`⟳ ${status.name}`.padEnd(40) + 'Rollout'.padEnd(12) + `${PHASE_ICON[status.phase]} ${status.phase}`);
+  lines.push(
+    `⟳ ${status.name}`.padEnd(40) + 'Rollout'.padEnd(12) + `${PHASE_ICON[status.phase]} ${status.phase}`,
+  );
   const byRevision = [...status.replicaSets].sort((a, b) => b.revision - a.revision);
   byRevision.forEach((rs, i) => {
     const last = i === byRevision.length - 1;
@@ -68,7 +81,8 @@ export function renderStatus(status: RolloutStatus, now = Date.now()): string {
 export function renderList(statuses: RolloutStatus[]): string {
   const header = `${'NAMESPACE'.padEnd(20)}${'NAME'.padEnd(24)}${'STATUS'.padEnd(14)}${'STEP'.padEnd(8)}${'WEIGHT'.padEnd(8)}MESSAGE`;
   const rows = statuses.map((s) => {
-    const step = s.currentStepIndex === null ? '-' : `${Math.min(s.currentStepIndex, s.steps.length)}/${s.steps.length}`;
+    const step =
+      s.currentStepIndex === null ? '-' : `${Math.min(s.currentStepIndex, s.steps.length)}/${s.steps.length}`;
     return `${s.namespace.padEnd(20)}${s.name.padEnd(24)}${s.phase.padEnd(14)}${step.padEnd(8)}${String(s.weights.canary).padEnd(8)}${s.message}`;
   });
   return [header, ...rows].join('\n');

@@ -57,7 +57,8 @@ export class RolloutsClient {
     try {
       return await run(this.handle(namespace, name), ...args);
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new ActionRejectedError(err.cause?.message ?? err.message);
+      if (err instanceof WorkflowUpdateFailedError)
+        throw new ActionRejectedError(err.cause?.message ?? err.message);
       if (err instanceof WorkflowNotFoundError) throw new RolloutNotFoundError(namespace, name);
       throw err;
     }
@@ -68,10 +69,13 @@ export class RolloutsClient {
     const { namespace, name } = rollout;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.handle(namespace, name).executeUpdate(deployUpdate, { args: [{ rollout }] });
+        const result = await this.handle(namespace, name).executeUpdate(deployUpdate, {
+          args: [{ rollout }],
+        });
         return { ...result, started: false };
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) throw new ActionRejectedError(err.cause?.message ?? err.message);
+        if (err instanceof WorkflowUpdateFailedError)
+          throw new ActionRejectedError(err.cause?.message ?? err.message);
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
       try {
@@ -89,7 +93,9 @@ export class RolloutsClient {
   }
 
   setImage(namespace: string, name: string, container: string, image: string): Promise<ActionResult> {
-    return this.act(namespace, name, (h) => h.executeUpdate(deployUpdate, { args: [{ image: { container, image } }] }));
+    return this.act(namespace, name, (h) =>
+      h.executeUpdate(deployUpdate, { args: [{ image: { container, image } }] }),
+    );
   }
 
   promote(namespace: string, name: string, full = false): Promise<ActionResult> {
@@ -97,7 +103,9 @@ export class RolloutsClient {
   }
 
   abort(namespace: string, name: string, reason?: string): Promise<ActionResult> {
-    return this.act(namespace, name, (h) => h.executeUpdate(abortUpdate, { args: [reason ? { reason } : {}] }));
+    return this.act(namespace, name, (h) =>
+      h.executeUpdate(abortUpdate, { args: [reason ? { reason } : {}] }),
+    );
   }
 
   retry(namespace: string, name: string): Promise<ActionResult> {

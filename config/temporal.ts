@@ -3,7 +3,6 @@
 // or an API key.
 import fs from 'node:fs';
 
-
 export interface TemporalConfig {
   address: string;
   namespace: string;
@@ -37,10 +36,13 @@ export function temporalConfigFromEnv(env: Env = process.env): TemporalConfig {
   const crt = readFile(env, 'TEMPORAL_TLS_CERT');
   const key = readFile(env, 'TEMPORAL_TLS_KEY');
   if ((crt === undefined) !== (key === undefined))
-    throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both (mTLS client certificate and key) or neither');
+    throw new ConfigError(
+      'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both (mTLS client certificate and key) or neither',
+    );
   const ca = readFile(env, 'TEMPORAL_TLS_CA');
   const apiKey = env.TEMPORAL_API_KEY || undefined;
-  const wantsTls = crt !== undefined || ca !== undefined || apiKey !== undefined || env.TEMPORAL_TLS === 'true';
+  const wantsTls =
+    crt !== undefined || ca !== undefined || apiKey !== undefined || env.TEMPORAL_TLS === 'true';
   return {
     address,
     namespace: env.TEMPORAL_NAMESPACE || 'default',
@@ -59,7 +61,11 @@ export function temporalConfigFromEnv(env: Env = process.env): TemporalConfig {
 }
 
 /** Options for Connection.connect and NativeConnection.connect. */
-export function connectionOptions(config: TemporalConfig): { address: string; tls?: TemporalConfig['tls']; apiKey?: string } {
+export function connectionOptions(config: TemporalConfig): {
+  address: string;
+  tls?: TemporalConfig['tls'];
+  apiKey?: string;
+} {
   return {
     address: config.address,
     ...(config.tls ? { tls: config.tls } : {}),

@@ -11,7 +11,9 @@ function checkStep(step: unknown, path: string): string | undefined {
   if (!isObject(step)) return `${path}: expected a step object`;
   switch (step.kind) {
     case 'setWeight':
-      return isCount(step.weight) && (step.weight as number) <= 100 ? undefined : `${path}.weight: expected 0..100`;
+      return isCount(step.weight) && (step.weight as number) <= 100
+        ? undefined
+        : `${path}.weight: expected 0..100`;
     case 'pause':
       return step.durationSeconds === undefined || isCount(step.durationSeconds)
         ? undefined
@@ -28,7 +30,8 @@ export function checkDefinition(def: unknown): string[] {
   if (!isObject(def)) return ['rollout: expected an object'];
   const errors: string[] = [];
   for (const field of ['name', 'namespace'] as const)
-    if (typeof def[field] !== 'string' || def[field] === '') errors.push(`rollout.${field}: expected a non-empty string`);
+    if (typeof def[field] !== 'string' || def[field] === '')
+      errors.push(`rollout.${field}: expected a non-empty string`);
   if (!isCount(def.replicas)) errors.push('rollout.replicas: expected a non-negative integer');
   for (const field of ['revisionHistoryLimit', 'progressDeadlineSeconds', 'minReadySeconds'] as const)
     if (!isCount(def[field])) errors.push(`rollout.${field}: expected a non-negative integer`);

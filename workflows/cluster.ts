@@ -7,7 +7,9 @@ import type { Lock } from './lock.js';
 import { replicaSetName, type Revision, type RolloutState, type TrackedReplicaSet } from './state.js';
 
 function routeText(routing: TrafficRouting): string {
-  const vs = routing.istio.virtualServices.map((v) => (v.routes.length ? `${v.name}/${v.routes.join(',')}` : v.name));
+  const vs = routing.istio.virtualServices.map((v) =>
+    v.routes.length ? `${v.name}/${v.routes.join(',')}` : v.name,
+  );
   const dr = routing.istio.destinationRule ? [`DestinationRule ${routing.istio.destinationRule.name}`] : [];
   return [...vs, ...dr].join(', ');
 }
@@ -28,15 +30,19 @@ export class ClusterWriter {
     await this.lock.run(async () => {
       const tracked = this.state.replicaSet(rev.hash);
       if (tracked) delete tracked.scaleDownAt;
-      await callActivity('ensureReplicaSet', `ensure ReplicaSet ${name} (revision ${rev.number}, ${replicas} replicas)`, {
-        namespace: this.def.namespace,
-        rollout: this.def.name,
-        podTemplateHash: rev.hash,
-        revision: rev.number,
-        selector: rev.definition.selector.matchLabels,
-        template: rev.definition.template,
-        replicas,
-      });
+      await callActivity(
+        'ensureReplicaSet',
+        `ensure ReplicaSet ${name} (revision ${rev.number}, ${replicas} replicas)`,
+        {
+          namespace: this.def.namespace,
+          rollout: this.def.name,
+          podTemplateHash: rev.hash,
+          revision: rev.number,
+          selector: rev.definition.selector.matchLabels,
+          template: rev.definition.template,
+          replicas,
+        },
+      );
       this.state.trackReplicaSet({ name, hash: rev.hash, revision: rev.number, desiredReplicas: replicas });
     });
   }
@@ -92,13 +98,17 @@ export class ClusterWriter {
     const routing = this.def.canary.trafficRouting;
     if (!routing?.istio.destinationRule) return;
     await this.lock.run(() =>
-      callActivity('updateTrafficHashes', `point subsets of ${routing.istio.destinationRule?.name} at ${canaryHash}/${stableHash}`, {
-        namespace: this.def.namespace,
-        rollout: this.def.name,
-        routing,
-        canaryHash,
-        stableHash,
-      }),
+      callActivity(
+        'updateTrafficHashes',
+        `point subsets of ${routing.istio.destinationRule?.name} at ${canaryHash}/${stableHash}`,
+        {
+          namespace: this.def.namespace,
+          rollout: this.def.name,
+          routing,
+          canaryHash,
+          stableHash,
+        },
+      ),
     );
   }
 
@@ -129,12 +139,16 @@ export class ClusterWriter {
     const keep = [this.state.desired.hash, ...(this.state.stable ? [this.state.stable.hash] : [])];
     const limit = this.def.revisionHistoryLimit;
     const result = await this.lock.run(() =>
-      callActivity('pruneReplicaSets', `prune ReplicaSets of ${this.def.name} beyond ${limit} old revisions`, {
-        namespace: this.def.namespace,
-        rollout: this.def.name,
-        keep,
-        revisionHistoryLimit: limit,
-      }),
+      callActivity(
+        'pruneReplicaSets',
+        `prune ReplicaSets of ${this.def.name} beyond ${limit} old revisions`,
+        {
+          namespace: this.def.namespace,
+          rollout: this.def.name,
+          keep,
+          revisionHistoryLimit: limit,
+        },
+      ),
     );
     this.state.forgetReplicaSets(result.deleted);
   }

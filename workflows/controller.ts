@@ -1,11 +1,19 @@
 // The rollout's control loop: first deploy, canary steps, full promotion, abort and abandonment, with
 // Argo's semantics (DESIGN.md §2-3). Requests from signals and updates are recorded here and acted on
 // at the next point where the running step can be interrupted.
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+} from '@temporalio/workflow';
 import type { ReplicaSetAvailability } from '../activities/interface.js';
 import { isPermanentFailureType } from '../core/failures.js';
 import { formatDuration } from '../core/duration.js';
 import { canaryReplicas, stableReplicas } from '../core/replicas.js';
+import type { RolloutStatus } from '../core/status.js';
 import { describeStep } from '../core/steps.js';
 import type { CanaryStep } from '../core/types.js';
 import { callActivity } from './activities.js';
@@ -26,6 +34,8 @@ export class RolloutController {
   abortRequest?: string;
   /** Set once this run did a revision's work: the next boundary continues as new. */
   didWork = false;
+  /** True while reconcile() acts; the status is not Healthy before it is done. */
+  private working = false;
 
   constructor(readonly state: RolloutState) {
     this.cluster = new ClusterWriter(state, this.lock);
@@ -56,12 +66,21 @@ export class RolloutController {
 
   /** Does work until the rollout is settled (Healthy, or aborted) and nothing new has arrived. */
   async reconcile(): Promise<void> {
-    while (this.hasWork()) {
-      this.didWork = true;
-      if (!this.state.stable) await this.guard(this.state.desired, () => this.deployFirst());
-      else if (this.state.canaryInProgress) await this.guard(this.state.desired, () => this.runCanary());
-      else await this.cluster.scale(this.state.stable.hash, this.def.replicas);
+    this.working = true;
+    try {
+      while (this.hasWork()) {
+        this.didWork = true;
+        if (!this.state.stable) await this.guard(this.state.desired, () => this.deployFirst());
+        else if (this.state.canaryInProgress) await this.guard(this.state.desired, () => this.runCanary());
+        else await this.cluster.scale(this.state.stable.hash, this.def.replicas);
+      }
+    } finally {
+      this.working = false;
     }
+  }
+
+  status(): RolloutStatus {
+    return this.state.status({ ...this.activity, working: this.working });
   }
 
   /** A permanent activity failure (missing route, 404 on a Service…) aborts the revision with its message. */
@@ -95,7 +114,12 @@ export class RolloutController {
     await this.cluster.setWeight(0);
     this.state.data.stable = rev;
     this.finishSteps();
-    this.state.setCondition('Available', true, 'AvailableReason', `revision ${rev.number} is fully available`);
+    this.state.setCondition(
+      'Available',
+      true,
+      'AvailableReason',
+      `revision ${rev.number} is fully available`,
+    );
   }
 
   // ---- a canary revision
@@ -107,7 +131,12 @@ export class RolloutController {
     this.state.data.currentStepIndex = 0;
     this.state.data.canaryScale = undefined;
     this.state.clearCondition('Aborted');
-    this.state.setCondition('Progressing', true, 'RolloutUpdated', `updating to revision ${rev.number} (${rev.hash})`);
+    this.state.setCondition(
+      'Progressing',
+      true,
+      'RolloutUpdated',
+      `updating to revision ${rev.number} (${rev.hash})`,
+    );
     this.activity = { message: `starting revision ${rev.number}` };
     await this.cluster.ensureReplicaSet(rev, 0);
     await this.cluster.pointService(this.def.canary.stableService, stable.hash);
@@ -149,14 +178,26 @@ export class RolloutController {
       case 'setCanaryScale': {
         this.state.data.canaryScale = step.matchTrafficWeight
           ? undefined
-          : { ...(step.replicas !== undefined ? { replicas: step.replicas } : {}), ...(step.weight !== undefined ? { weight: step.weight } : {}) };
-        const replicas = canaryReplicas(this.def, this.state.data.weights.canary, this.state.data.canaryScale);
+          : {
+              ...(step.replicas !== undefined ? { replicas: step.replicas } : {}),
+              ...(step.weight !== undefined ? { weight: step.weight } : {}),
+            };
+        const replicas = canaryReplicas(
+          this.def,
+          this.state.data.weights.canary,
+          this.state.data.canaryScale,
+        );
         await this.cluster.scale(rev.hash, replicas);
         return this.waitAvailable(rev, replicas);
       }
       case 'analysis':
         // AnalysisRuns are not evaluated yet: the step is recorded as skipped, visibly, not passed.
-        this.state.setCondition('Progressing', true, 'AnalysisSkipped', `${describeStep(step)}: analysis is not evaluated by this version`);
+        this.state.setCondition(
+          'Progressing',
+          true,
+          'AnalysisSkipped',
+          `${describeStep(step)}: analysis is not evaluated by this version`,
+        );
         return this.interruptFor(rev);
     }
   }
@@ -180,7 +221,9 @@ export class RolloutController {
       pause: {
         reason: 'CanaryPauseStep',
         startTime: new Date(start).toISOString(),
-        ...(durationSeconds !== undefined ? { until: new Date(start + durationSeconds * 1000).toISOString() } : {}),
+        ...(durationSeconds !== undefined
+          ? { until: new Date(start + durationSeconds * 1000).toISOString() }
+          : {}),
       },
     };
     const ended = () => this.promoteRequest !== undefined || this.interruptFor(rev) !== undefined;
@@ -221,7 +264,11 @@ export class RolloutController {
     const settled = () => result !== undefined || failure !== undefined;
     const stop = () => settled() || this.interruptFor(rev) !== undefined;
     const deadline = this.def.progressDeadlineSeconds;
-    if (!(await condition(stop, deadline * 1000, { summary: `progress deadline ${formatDuration(deadline)} for ${name}` }))) {
+    if (
+      !(await condition(stop, deadline * 1000, {
+        summary: `progress deadline ${formatDuration(deadline)} for ${name}`,
+      }))
+    ) {
       const message = `ReplicaSet ${name} has not made ${replicas} pods available within ${deadline}s`;
       this.state.setCondition('ProgressDeadlineExceeded', true, 'ProgressDeadlineExceeded', message);
       if (this.def.progressDeadlineAbort) {
@@ -239,7 +286,7 @@ export class RolloutController {
       await waiting;
       return this.interruptFor(rev);
     }
-    if (failure !== undefined && !isCancellation(failure)) throw failure;
+    if (failure !== undefined && !isCancellation(failure)) throw failure as Error;
     const tracked = this.state.replicaSet(rev.hash);
     if (tracked && result) tracked.availableReplicas = result.availableReplicas;
     return this.interruptFor(rev);
@@ -264,7 +311,12 @@ export class RolloutController {
       scheduleScaleDown(this.state.replicaSet(old.hash), this.now() + delay * 1000);
     }
     this.state.setCondition('Available', true, 'AvailableReason', `revision ${rev.number} is stable`);
-    this.state.setCondition('Progressing', true, 'NewReplicaSetAvailable', `revision ${rev.number} fully promoted`);
+    this.state.setCondition(
+      'Progressing',
+      true,
+      'NewReplicaSetAvailable',
+      `revision ${rev.number} fully promoted`,
+    );
     return undefined;
   }
 

@@ -23,22 +23,27 @@ export class RolloutRequests {
   }
 
   private phaseText(): string {
-    return this.state.status(this.controller.activity).phase;
+    return this.controller.status().phase;
   }
 
   // ---- promote
 
   checkPromote(input: unknown): string | undefined {
-    if (input !== undefined && input !== null && !isObject(input)) return 'promote: payload must be an object like {"full": true}';
+    if (input !== undefined && input !== null && !isObject(input))
+      return 'promote: payload must be an object like {"full": true}';
     const full = isObject(input) ? input.full : undefined;
-    if (full !== undefined && typeof full !== 'boolean') return `promote: "full" must be true or false, not ${JSON.stringify(full)}`;
-    if (this.state.data.aborted) return `${this.name} is aborted: use retry to restart its steps, or deploy a new revision`;
+    if (full !== undefined && typeof full !== 'boolean')
+      return `promote: "full" must be true or false, not ${JSON.stringify(full)}`;
+    if (this.state.data.aborted)
+      return `${this.name} is aborted: use retry to restart its steps, or deploy a new revision`;
     if (!this.state.canaryInProgress) return `nothing to promote: ${this.name} is ${this.phaseText()}`;
     if (full === true) return undefined;
     if (this.controller.activity.pause || this.state.data.userPaused) return undefined;
     const index = this.state.data.currentStepIndex ?? 0;
     const step = this.state.definition.canary.steps[index];
-    const doing = step ? `step ${index + 1}/${this.state.definition.canary.steps.length} (${describeStep(step)}) is running` : 'it is promoting';
+    const doing = step
+      ? `step ${index + 1}/${this.state.definition.canary.steps.length} (${describeStep(step)}) is running`
+      : 'it is promoting';
     return `${this.name} is not paused: ${doing}; use --full to skip every remaining step`;
   }
 
@@ -56,17 +61,22 @@ export class RolloutRequests {
     this.controller.promoteRequest = 'step';
     const index = this.state.data.currentStepIndex ?? 0;
     const next = this.state.definition.canary.steps[index + 1];
-    return next ? `promoted ${this.name}: next is step ${index + 2} (${describeStep(next)})` : `promoted ${this.name}: next is full promotion`;
+    return next
+      ? `promoted ${this.name}: next is step ${index + 2} (${describeStep(next)})`
+      : `promoted ${this.name}: next is full promotion`;
   }
 
   // ---- abort
 
   checkAbort(input: unknown): string | undefined {
-    if (input !== undefined && input !== null && !isObject(input)) return 'abort: payload must be an object like {"reason": "…"}';
+    if (input !== undefined && input !== null && !isObject(input))
+      return 'abort: payload must be an object like {"reason": "…"}';
     const reason = isObject(input) ? input.reason : undefined;
-    if (reason !== undefined && typeof reason !== 'string') return `abort: "reason" must be a string, not ${JSON.stringify(reason)}`;
+    if (reason !== undefined && typeof reason !== 'string')
+      return `abort: "reason" must be a string, not ${JSON.stringify(reason)}`;
     if (this.state.data.aborted) return `${this.name} is already aborted`;
-    if (!this.state.stable) return `nothing to abort: ${this.name} is deploying its first revision, which has no stable to return to`;
+    if (!this.state.stable)
+      return `nothing to abort: ${this.name} is deploying its first revision, which has no stable to return to`;
     if (!this.state.canaryInProgress) return `nothing to abort: ${this.name} is ${this.phaseText()}`;
     return undefined;
   }
@@ -82,7 +92,8 @@ export class RolloutRequests {
   // ---- retry
 
   checkRetry(input: unknown): string | undefined {
-    if (input !== undefined && input !== null && !isObject(input)) return 'retry: payload must be an object or empty';
+    if (input !== undefined && input !== null && !isObject(input))
+      return 'retry: payload must be an object or empty';
     if (!this.state.data.aborted) return `nothing to retry: ${this.name} is ${this.phaseText()}, not aborted`;
     return undefined;
   }
@@ -90,7 +101,9 @@ export class RolloutRequests {
   applyRetry(): string {
     this.state.data.aborted = undefined;
     this.state.clearCondition('Aborted');
-    return this.state.stable ? `retrying ${this.name} from step 1` : `retrying the first deploy of ${this.name}`;
+    return this.state.stable
+      ? `retrying ${this.name} from step 1`
+      : `retrying the first deploy of ${this.name}`;
   }
 
   // ---- pause / resume
@@ -120,9 +133,15 @@ export class RolloutRequests {
   checkDeploy(input: unknown): string | undefined {
     if (!isObject(input)) return 'deploy: payload must be an object with "rollout" or "image"';
     const { rollout, image } = input;
-    if ((rollout === undefined) === (image === undefined)) return 'deploy: give exactly one of "rollout" or "image"';
+    if ((rollout === undefined) === (image === undefined))
+      return 'deploy: give exactly one of "rollout" or "image"';
     if (image !== undefined) {
-      if (!isObject(image) || typeof image.container !== 'string' || typeof image.image !== 'string' || image.image === '')
+      if (
+        !isObject(image) ||
+        typeof image.container !== 'string' ||
+        typeof image.image !== 'string' ||
+        image.image === ''
+      )
         return 'deploy: "image" must be {"container": "<name>", "image": "<image>"}';
       const names = this.state.definition.template.spec.containers.map((c) => c.name);
       if (!names.includes(image.container))
@@ -139,13 +158,16 @@ export class RolloutRequests {
   }
 
   applyDeploy(input: DeployInput): string {
-    const definition = input.rollout ?? this.withImage(input.image?.container ?? '', input.image?.image ?? '');
+    const definition =
+      input.rollout ?? this.withImage(input.image?.container ?? '', input.image?.image ?? '');
     const changed = this.state.acceptDefinition(definition);
     const rev = this.state.desired;
-    if (!changed) return `${this.name} is unchanged: revision ${rev.number} (${rev.hash}) already has this template`;
+    if (!changed)
+      return `${this.name} is unchanged: revision ${rev.number} (${rev.hash}) already has this template`;
     this.state.data.aborted = undefined; // a new revision replaces an aborted one (Argo)
     this.state.clearCondition('Aborted');
-    if (rev.hash === this.state.stable?.hash) return `${this.name}: back to the stable template (${rev.hash})`;
+    if (rev.hash === this.state.stable?.hash)
+      return `${this.name}: back to the stable template (${rev.hash})`;
     return `${this.name}: revision ${rev.number} (${rev.hash}) accepted`;
   }
 

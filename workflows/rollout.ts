@@ -60,20 +60,52 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<void
   const controller = new RolloutController(state);
   const requests = new RolloutRequests(controller);
 
-  setHandler(statusQuery, () => state.status(controller.activity));
-  handle(promoteSignal, promoteUpdate, (i) => requests.checkPromote(i), (i) => requests.applyPromote(i));
-  handle(abortSignal, abortUpdate, (i) => requests.checkAbort(i), (i) => requests.applyAbort(i));
-  handle(retrySignal, retryUpdate, (i) => requests.checkRetry(i), () => requests.applyRetry());
-  handle(pauseSignal, pauseUpdate, () => requests.checkPause(), () => requests.applyPause());
-  handle(resumeSignal, resumeUpdate, () => requests.checkResume(), () => requests.applyResume());
-  handle(deploySignal, deployUpdate, (i) => requests.checkDeploy(i), (i) => requests.applyDeploy(i));
+  setHandler(statusQuery, () => controller.status());
+  handle(
+    promoteSignal,
+    promoteUpdate,
+    (i) => requests.checkPromote(i),
+    (i) => requests.applyPromote(i),
+  );
+  handle(
+    abortSignal,
+    abortUpdate,
+    (i) => requests.checkAbort(i),
+    (i) => requests.applyAbort(i),
+  );
+  handle(
+    retrySignal,
+    retryUpdate,
+    (i) => requests.checkRetry(i),
+    () => requests.applyRetry(),
+  );
+  handle(
+    pauseSignal,
+    pauseUpdate,
+    () => requests.checkPause(),
+    () => requests.applyPause(),
+  );
+  handle(
+    resumeSignal,
+    resumeUpdate,
+    () => requests.checkResume(),
+    () => requests.applyResume(),
+  );
+  handle(
+    deploySignal,
+    deployUpdate,
+    (i) => requests.checkDeploy(i),
+    (i) => requests.applyDeploy(i),
+  );
 
   void runScaleDowns(state, controller.cluster);
 
   for (;;) {
     await controller.reconcile();
     // Settled: Healthy, or aborted. Wait for a new revision, a retry or a rescale.
-    await condition(() => controller.hasWork() || (controller.didWork && workflowInfo().continueAsNewSuggested));
+    await condition(
+      () => controller.hasWork() || (controller.didWork && workflowInfo().continueAsNewSuggested),
+    );
     if (controller.didWork) {
       await condition(() => !controller.lock.busy && allHandlersFinished());
       await continueAsNew<typeof rolloutWorkflow>({ rollout: state.definition, carried: state.data });

@@ -12,7 +12,10 @@ export function scheduleScaleDown(rs: TrackedReplicaSet | undefined, dueAt: numb
 function nextDue(state: RolloutState): TrackedReplicaSet | undefined {
   let next: TrackedReplicaSet | undefined;
   for (const rs of state.data.replicaSets) {
-    if (rs.scaleDownAt !== undefined && (next?.scaleDownAt === undefined || rs.scaleDownAt < next.scaleDownAt))
+    if (
+      rs.scaleDownAt !== undefined &&
+      (next?.scaleDownAt === undefined || rs.scaleDownAt < next.scaleDownAt)
+    )
       next = rs;
   }
   return next;

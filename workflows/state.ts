@@ -78,6 +78,8 @@ export interface Activity {
   pause?: PauseCondition;
   /** Progress deadline passed while waiting for pods. */
   deadlineExceeded?: string;
+  /** The control loop is acting (rolling back, rescaling): not Healthy until it is done. */
+  working?: boolean;
   /** Free text of what is in progress, e.g. "waiting for myapp-abc to be available". */
   message?: string;
 }
@@ -150,13 +152,15 @@ export class RolloutState {
 
   phase(activity: Activity): { phase: RolloutPhase; message: string } {
     const name = this.definition.name;
-    if (this.data.aborted) return { phase: 'Degraded', message: `RolloutAborted: ${this.data.aborted.message}` };
+    if (this.data.aborted)
+      return { phase: 'Degraded', message: `RolloutAborted: ${this.data.aborted.message}` };
     if (activity.deadlineExceeded)
       return { phase: 'Degraded', message: `ProgressDeadlineExceeded: ${activity.deadlineExceeded}` };
     if (activity.pause) return { phase: 'Paused', message: this.pauseMessage(activity.pause) };
     if (this.data.stable === undefined)
       return { phase: 'Progressing', message: activity.message ?? `deploying the first revision of ${name}` };
-    if (this.canaryInProgress) return { phase: 'Progressing', message: activity.message ?? 'updating' };
+    if (this.canaryInProgress || activity.working)
+      return { phase: 'Progressing', message: activity.message ?? 'updating' };
     return { phase: 'Healthy', message: activity.message ?? '' };
   }
 
@@ -173,7 +177,11 @@ export class RolloutState {
 
   private revisionStatus(rev: Revision | undefined): RevisionStatus | undefined {
     if (!rev) return undefined;
-    return { revision: rev.number, podTemplateHash: rev.hash, images: templateImages(rev.definition.template) };
+    return {
+      revision: rev.number,
+      podTemplateHash: rev.hash,
+      images: templateImages(rev.definition.template),
+    };
   }
 
   private role(hash: string): ReplicaSetRole {

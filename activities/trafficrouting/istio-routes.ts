@@ -25,8 +25,7 @@ export interface VirtualServiceSpec {
 
 /** How the two sides are told apart: by Service host (host-level) or by subset (subset-level). */
 export type Sides =
-  | { by: 'host'; canary: string; stable: string }
-  | { by: 'subset'; canary: string; stable: string };
+  { by: 'host'; canary: string; stable: string } | { by: 'subset'; canary: string; stable: string };
 
 export class RouteError extends Error {}
 
@@ -48,23 +47,37 @@ export interface NamedRoute {
 }
 
 /** The route blocks of one VirtualService that a Rollout owns, or a RouteError naming what is missing. */
-export function ownedRoutes(vsName: string, spec: VirtualServiceSpec, ref: IstioVirtualServiceRef): NamedRoute[] {
+export function ownedRoutes(
+  vsName: string,
+  spec: VirtualServiceSpec,
+  ref: IstioVirtualServiceRef,
+): NamedRoute[] {
   const found: NamedRoute[] = [];
   const http = spec.http ?? [];
   if (ref.routes.length === 0 && ref.tlsRoutes.length === 0 && ref.tcpRoutes.length === 0) {
     if (http.length !== 1)
-      throw new RouteError(`VirtualService ${vsName}: has ${http.length} HTTP routes, so the Rollout must name the ones it owns (spec.strategy.canary.trafficRouting.istio.virtualService.routes)`);
-    found.push({ label: `http route ${JSON.stringify(http[0]?.name ?? '(unnamed)')}`, block: http[0] as RouteBlock });
+      throw new RouteError(
+        `VirtualService ${vsName}: has ${http.length} HTTP routes, so the Rollout must name the ones it owns (spec.strategy.canary.trafficRouting.istio.virtualService.routes)`,
+      );
+    found.push({
+      label: `http route ${JSON.stringify(http[0]?.name ?? '(unnamed)')}`,
+      block: http[0] as RouteBlock,
+    });
   }
   for (const name of ref.routes) {
     const block = http.find((r) => r.name === name);
-    if (!block) throw new RouteError(`VirtualService ${vsName}: HTTP route "${name}" not found (routes: ${http.map((r) => r.name ?? '(unnamed)').join(', ') || 'none'})`);
+    if (!block)
+      throw new RouteError(
+        `VirtualService ${vsName}: HTTP route "${name}" not found (routes: ${http.map((r) => r.name ?? '(unnamed)').join(', ') || 'none'})`,
+      );
     found.push({ label: `http route "${name}"`, block });
   }
   for (const tls of ref.tlsRoutes) {
     const block = (spec.tls ?? []).find((r) =>
       (r.match ?? []).some(
-        (m) => (tls.port === undefined || m.port === tls.port) && (tls.sniHosts ?? []).every((h) => (m.sniHosts ?? []).includes(h)),
+        (m) =>
+          (tls.port === undefined || m.port === tls.port) &&
+          (tls.sniHosts ?? []).every((h) => (m.sniHosts ?? []).includes(h)),
       ),
     );
     const label = `TLS route${tls.port !== undefined ? ` on port ${tls.port}` : ''}${tls.sniHosts?.length ? ` for ${tls.sniHosts.join(',')}` : ''}`;
@@ -72,7 +85,9 @@ export function ownedRoutes(vsName: string, spec: VirtualServiceSpec, ref: Istio
     found.push({ label, block });
   }
   for (const tcp of ref.tcpRoutes) {
-    const block = (spec.tcp ?? []).find((r) => (r.match ?? []).some((m) => tcp.port === undefined || m.port === tcp.port));
+    const block = (spec.tcp ?? []).find((r) =>
+      (r.match ?? []).some((m) => tcp.port === undefined || m.port === tcp.port),
+    );
     const label = `TCP route${tcp.port !== undefined ? ` on port ${tcp.port}` : ''}`;
     if (!block) throw new RouteError(`VirtualService ${vsName}: ${label} not found`);
     found.push({ label, block });
@@ -83,12 +98,20 @@ export function ownedRoutes(vsName: string, spec: VirtualServiceSpec, ref: Istio
 function sideOf(vsName: string, route: NamedRoute, sides: Sides, side: 'canary' | 'stable'): Destination {
   const dest = (route.block.route ?? []).find((d) => isSide(d, sides, side));
   if (!dest)
-    throw new RouteError(`VirtualService ${vsName}: ${route.label} has no destination for the ${side} ${sides.by === 'host' ? 'Service' : 'subset'} "${sides[side]}"`);
+    throw new RouteError(
+      `VirtualService ${vsName}: ${route.label} has no destination for the ${side} ${sides.by === 'host' ? 'Service' : 'subset'} "${sides[side]}"`,
+    );
   return dest;
 }
 
 /** Sets the weights in place; returns whether anything changed. */
-export function setRouteWeights(vsName: string, spec: VirtualServiceSpec, ref: IstioVirtualServiceRef, sides: Sides, canaryWeight: number): boolean {
+export function setRouteWeights(
+  vsName: string,
+  spec: VirtualServiceSpec,
+  ref: IstioVirtualServiceRef,
+  sides: Sides,
+  canaryWeight: number,
+): boolean {
   let changed = false;
   for (const route of ownedRoutes(vsName, spec, ref)) {
     const canary = sideOf(vsName, route, sides, 'canary');
@@ -101,7 +124,12 @@ export function setRouteWeights(vsName: string, spec: VirtualServiceSpec, ref: I
 }
 
 /** The weights found in every owned route (to verify a write). */
-export function readRouteWeights(vsName: string, spec: VirtualServiceSpec, ref: IstioVirtualServiceRef, sides: Sides): { canary: number; stable: number }[] {
+export function readRouteWeights(
+  vsName: string,
+  spec: VirtualServiceSpec,
+  ref: IstioVirtualServiceRef,
+  sides: Sides,
+): { canary: number; stable: number }[] {
   return ownedRoutes(vsName, spec, ref).map((route) => ({
     canary: sideOf(vsName, route, sides, 'canary').weight ?? 0,
     stable: sideOf(vsName, route, sides, 'stable').weight ?? 0,

@@ -7,7 +7,13 @@ import { POD_TEMPLATE_HASH_LABEL, type IstioTrafficRouting } from '../../core/ty
 import { permanentFailure } from '../errors.js';
 import type { SetWeightInput, UpdateHashInput, WeightResult } from '../interface.js';
 import type { Kube, ObjectRef } from '../kube.js';
-import { readRouteWeights, RouteError, setRouteWeights, type Sides, type VirtualServiceSpec } from './istio-routes.js';
+import {
+  readRouteWeights,
+  RouteError,
+  setRouteWeights,
+  type Sides,
+  type VirtualServiceSpec,
+} from './istio-routes.js';
 import type { TrafficRouter } from './router.js';
 
 const GROUP_VERSION = 'networking.istio.io/v1alpha3';
@@ -20,14 +26,27 @@ interface DestinationRule extends KubernetesObject {
   spec?: { subsets?: { name?: string; labels?: Record<string, string> }[] };
 }
 
-const vsRef = (namespace: string, name: string): ObjectRef => ({ apiVersion: GROUP_VERSION, kind: 'VirtualService', namespace, name });
-const drRef = (namespace: string, name: string): ObjectRef => ({ apiVersion: GROUP_VERSION, kind: 'DestinationRule', namespace, name });
+const vsRef = (namespace: string, name: string): ObjectRef => ({
+  apiVersion: GROUP_VERSION,
+  kind: 'VirtualService',
+  namespace,
+  name,
+});
+const drRef = (namespace: string, name: string): ObjectRef => ({
+  apiVersion: GROUP_VERSION,
+  kind: 'DestinationRule',
+  namespace,
+  name,
+});
 
 function sidesFor(istio: IstioTrafficRouting, input: SetWeightInput): Sides {
   const dr = istio.destinationRule;
   if (dr) return { by: 'subset', canary: dr.canarySubsetName, stable: dr.stableSubsetName };
   if (!input.canaryService || !input.stableService)
-    throw permanentFailure(PermanentFailureType.Invalid, 'spec.strategy.canary: Istio host-level routing needs canaryService and stableService');
+    throw permanentFailure(
+      PermanentFailureType.Invalid,
+      'spec.strategy.canary: Istio host-level routing needs canaryService and stableService',
+    );
   return { by: 'host', canary: input.canaryService, stable: input.stableService };
 }
 
@@ -59,7 +78,9 @@ export class IstioRouter implements TrafficRouter {
       // Read back: another writer may have changed it right after us.
       const now = await this.kube.read<VirtualService>(at);
       const weights = asPermanent(() => readRouteWeights(name, now.spec ?? {}, ref, sides));
-      verified &&= weights.every((w) => w.canary === input.canaryWeight && w.stable === 100 - input.canaryWeight);
+      verified &&= weights.every(
+        (w) => w.canary === input.canaryWeight && w.stable === 100 - input.canaryWeight,
+      );
     }
     return { canary: input.canaryWeight, stable: 100 - input.canaryWeight, verified };
   }
@@ -67,14 +88,20 @@ export class IstioRouter implements TrafficRouter {
   async updateHash(input: UpdateHashInput): Promise<void> {
     const dr = input.routing.istio.destinationRule;
     if (!dr) return; // host-level routing: the Service selectors carry the hashes
-    const want: Record<string, string> = { [dr.canarySubsetName]: input.canaryHash, [dr.stableSubsetName]: input.stableHash };
+    const want: Record<string, string> = {
+      [dr.canarySubsetName]: input.canaryHash,
+      [dr.stableSubsetName]: input.stableHash,
+    };
     await this.kube.update<DestinationRule>(drRef(input.namespace, dr.name), (rule) => {
       const subsets = rule.spec?.subsets ?? [];
       let changed = false;
       for (const [subsetName, hash] of Object.entries(want)) {
         const subset = subsets.find((s) => s.name === subsetName);
         if (!subset)
-          throw permanentFailure(PermanentFailureType.RouteNotFound, `DestinationRule ${input.namespace}/${dr.name}: subset "${subsetName}" not found`);
+          throw permanentFailure(
+            PermanentFailureType.RouteNotFound,
+            `DestinationRule ${input.namespace}/${dr.name}: subset "${subsetName}" not found`,
+          );
         if (subset.labels?.[POD_TEMPLATE_HASH_LABEL] !== hash) {
           subset.labels = { ...(subset.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
           changed = true;

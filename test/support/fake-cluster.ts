@@ -29,19 +29,10 @@ export class FakeCluster {
   selectors = new Map<string, string>();
   weights = { canary: 0, stable: 100 };
   calls: string[] = [];
-  /** While false, waits for availability block until `releasePods()`. */
-  podsBecomeAvailable = true;
   /** Names of ReplicaSets whose pods never become available. */
   stuck = new Set<string>();
   /** Makes setTrafficWeight fail permanently with this message. */
   weightFailure?: string;
-  private waiters: (() => void)[] = [];
-
-  releasePods(): void {
-    this.podsBecomeAvailable = true;
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-
   /** Calls whose text starts with one of the prefixes, in order. */
   callsOf(...prefixes: string[]): string[] {
     return this.calls.filter((c) => prefixes.some((p) => c.startsWith(p)));
@@ -70,20 +61,19 @@ export class FakeCluster {
         this.calls.push(`scaleReplicaSet ${input.name} ${input.replicas}`);
         const rs = this.replicaSets.get(input.name);
         if (!rs)
-          return Promise.reject(permanentFailure(PermanentFailureType.NotFound, `ReplicaSet ${input.name} not found`));
+          return Promise.reject(
+            permanentFailure(PermanentFailureType.NotFound, `ReplicaSet ${input.name} not found`),
+          );
         rs.replicas = input.replicas;
         return Promise.resolve();
       },
       waitForReplicaSetAvailable: async (input: WaitForAvailableInput): Promise<ReplicaSetAvailability> => {
         this.calls.push(`waitForReplicaSetAvailable ${input.name} ${input.replicas}`);
-        const cancelled = Context.current().cancelled;
-        while (!this.podsBecomeAvailable || this.stuck.has(input.name)) {
-          const heartbeat = setInterval(() => Context.current().heartbeat(), 200);
-          try {
-            await Promise.race([new Promise<void>((wake) => this.waiters.push(wake)), cancelled, delay(200)]);
-          } finally {
-            clearInterval(heartbeat);
-          }
+        // Held back: heartbeat like the real activity until released or cancelled.
+        const context = Context.current();
+        while (this.stuck.has(input.name)) {
+          context.heartbeat();
+          await context.sleep(100);
         }
         return { name: input.name, replicas: input.replicas, availableReplicas: input.replicas };
       },
@@ -114,8 +104,4 @@ export class FakeCluster {
       },
     };
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,7 +2,7 @@
 // against a FakeCluster, and saves each run's history for the replay tests.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { RolloutsClient } from '../../client/rollouts-client.js';
@@ -42,7 +42,7 @@ export class RolloutHarness {
     readonly def: RolloutDefinition,
     readonly taskQueue = `rollouts-test-${process.pid}-${++queueCounter}`,
   ) {
-    this.rollouts = new RolloutsClient(env.client as unknown as Client, taskQueue);
+    this.rollouts = new RolloutsClient(env.client, taskQueue);
   }
 
   get namespace(): string {
@@ -67,16 +67,27 @@ export class RolloutHarness {
   }
 
   waitFor(what: string, done: (s: RolloutStatus) => boolean, timeoutMs?: number): Promise<RolloutStatus> {
-    return waitUntil(() => this.status().catch(() => undefined as unknown as RolloutStatus), (s) => s !== undefined && done(s), what, timeoutMs);
+    return waitUntil(
+      () => this.status().catch(() => undefined as unknown as RolloutStatus),
+      (s) => s !== undefined && done(s),
+      what,
+      timeoutMs,
+    );
   }
 
   /** Waits until the rollout is paused at step `index` (0-based). */
   pausedAt(index: number): Promise<RolloutStatus> {
-    return this.waitFor(`pause at step ${index}`, (s) => s.phase === 'Paused' && s.currentStepIndex === index);
+    return this.waitFor(
+      `pause at step ${index}`,
+      (s) => s.phase === 'Paused' && s.currentStepIndex === index,
+    );
   }
 
   healthyOn(hash: string): Promise<RolloutStatus> {
-    return this.waitFor(`Healthy on ${hash}`, (s) => s.phase === 'Healthy' && s.stableRevision?.podTemplateHash === hash);
+    return this.waitFor(
+      `Healthy on ${hash}`,
+      (s) => s.phase === 'Healthy' && s.stableRevision?.podTemplateHash === hash,
+    );
   }
 
   /** Saves the histories of every run of this rollout's workflow (continue-as-new makes several). */
@@ -87,14 +98,19 @@ export class RolloutHarness {
     // Walk back from the latest run: each run's first event names the run it continued from.
     let runId: string | undefined = undefined;
     for (;;) {
-      const history: Awaited<ReturnType<ReturnType<typeof this.env.client.workflow.getHandle>['fetchHistory']>> = await this.env.client.workflow.getHandle(this.workflowId, runId).fetchHistory();
+      const history: Awaited<
+        ReturnType<ReturnType<typeof this.env.client.workflow.getHandle>['fetchHistory']>
+      > = await this.env.client.workflow.getHandle(this.workflowId, runId).fetchHistory();
       histories.unshift(history);
-      const previous: string | null | undefined = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+      const previous: string | null | undefined =
+        history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
       if (!previous) break;
       runId = previous;
     }
+    // Binary protobuf: exact, and free of the JSON conversion's dependence on one protobufjs copy.
     histories.forEach((history, i) => {
-      fs.writeFileSync(path.join(historiesDir, `${label}-run${i + 1}.json`), JSON.stringify(history));
+      const bytes = temporal.api.history.v1.History.encode(history).finish();
+      fs.writeFileSync(path.join(historiesDir, `${label}-run${i + 1}.binpb`), bytes);
     });
   }
 

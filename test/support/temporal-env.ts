@@ -20,7 +20,9 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   installRuntime();
   const executable = path.join(toolsBin, 'temporal-test-server');
   if (!fs.existsSync(executable)) throw new Error(`${executable} is missing: run scripts/install-tools.sh`);
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: executable } } });
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: executable } },
+  });
 }
 
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -56,7 +58,8 @@ export async function waitUntil<T>(
   for (;;) {
     last = await read();
     if (done(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last, null, 2)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last, null, 2)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

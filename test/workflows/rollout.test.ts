@@ -113,7 +113,9 @@ describe("the seed's canary", () => {
     expect(h.cluster.selectors.get('myapp-stable-svc')).toBe(blue);
     expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(yellow);
 
-    expect((await h.rollouts.promote(h.namespace, h.name)).message).toContain('next is step 3 (setWeight: 40)');
+    expect((await h.rollouts.promote(h.namespace, h.name)).message).toContain(
+      'next is step 3 (setWeight: 40)',
+    );
     s = await h.pausedAt(3);
     expect(s.weights).toEqual({ canary: 40, stable: 60, verified: true });
     const pause = s.pauseConditions[0];
@@ -155,6 +157,7 @@ describe("the seed's canary", () => {
     s = await h.waitFor('old ReplicaSet scaled down', (st) =>
       st.replicaSets.some((rs) => rs.podTemplateHash === blue && rs.desiredReplicas === 0),
     );
+    expect(s.replicaSets.find((rs) => rs.podTemplateHash === blue)?.scaleDownAt).toBeUndefined();
     expect(h.cluster.replicaSets.get(`myapp-${blue}`)?.replicas).toBe(0);
     expect(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas).toBe(1);
     expect(h.cluster.callsOf('pruneReplicaSets')).toEqual(['pruneReplicaSets 2']);
@@ -170,7 +173,9 @@ describe("the seed's canary", () => {
     await h.rollouts.promote(h.namespace, h.name);
     const second = await h.pausedAt(5);
     // No time was skipped: the 60 s pause ended when promoted, not when its timer fired.
-    const elapsed = Date.parse(second.pauseConditions[0]?.startTime ?? '') - Date.parse(first.pauseConditions[0]?.startTime ?? '');
+    const elapsed =
+      Date.parse(second.pauseConditions[0]?.startTime ?? '') -
+      Date.parse(first.pauseConditions[0]?.startTime ?? '');
     expect(elapsed).toBeLessThan(60_000);
     expect(second.weights.canary).toBe(60);
     await h.saveHistories('pause-promoted');
@@ -181,7 +186,9 @@ describe("the seed's canary", () => {
     const yellow = hashOf(h.def, YELLOW);
     await setImage(h, YELLOW);
     await h.pausedAt(1);
-    expect((await h.rollouts.promote(h.namespace, h.name, true)).message).toContain('skipping the remaining steps');
+    expect((await h.rollouts.promote(h.namespace, h.name, true)).message).toContain(
+      'skipping the remaining steps',
+    );
     const s = await h.healthyOn(yellow);
     expect(s.weights).toEqual({ canary: 0, stable: 100, verified: true });
     expect(h.cluster.callsOf('setTrafficWeight')).toEqual(['setTrafficWeight 20', 'setTrafficWeight 0']);
@@ -199,7 +206,7 @@ describe('abort and retry', () => {
     await h.pausedAt(1);
 
     expect((await h.rollouts.abort(h.namespace, h.name)).message).toContain('aborting myapp');
-    let s = await h.waitFor('aborted', (st) => st.aborted);
+    let s = await h.waitFor('aborted and rolled back', (st) => st.aborted && st.weights.canary === 0);
     expect(s).toMatchObject({
       phase: 'Degraded',
       currentStepIndex: 0,
@@ -236,13 +243,17 @@ describe('abort and retry', () => {
 
   it('answers at once when an action does not apply', async () => {
     const h = await blueDeployed();
-    await expect(h.rollouts.promote(h.namespace, h.name)).rejects.toThrow('nothing to promote: myapp is Healthy');
+    await expect(h.rollouts.promote(h.namespace, h.name)).rejects.toThrow(
+      'nothing to promote: myapp is Healthy',
+    );
     await expect(h.rollouts.abort(h.namespace, h.name)).rejects.toThrow('nothing to abort: myapp is Healthy');
-    await expect(h.rollouts.retry(h.namespace, h.name)).rejects.toThrow('nothing to retry: myapp is Healthy, not aborted');
+    await expect(h.rollouts.retry(h.namespace, h.name)).rejects.toThrow(
+      'nothing to retry: myapp is Healthy, not aborted',
+    );
     await expect(h.rollouts.setImage(h.namespace, h.name, 'sidecar', YELLOW)).rejects.toThrow(
       'myapp has no container "sidecar" (containers: myapp)',
     );
-    expect((await setImage(h, BLUE))).toContain('unchanged');
+    expect(await setImage(h, BLUE)).toContain('unchanged');
     // Nothing of that reached the history or the cluster.
     expect(h.cluster.calls).toEqual([]);
     expect((await h.status()).phase).toBe('Healthy');
@@ -269,8 +280,15 @@ describe('a new revision in the middle of a canary', () => {
     h.cluster.calls = [];
 
     expect(await setImage(h, GREEN)).toContain(`revision 3 (${green}) accepted`);
-    const s = await h.waitFor('green paused at step 1', (st) => st.phase === 'Paused' && st.canaryRevision?.podTemplateHash === green);
-    expect(s).toMatchObject({ currentStepIndex: 1, weights: { canary: 20, stable: 80 }, canaryRevision: { revision: 3 } });
+    const s = await h.waitFor(
+      'green paused at step 1',
+      (st) => st.phase === 'Paused' && st.canaryRevision?.podTemplateHash === green,
+    );
+    expect(s).toMatchObject({
+      currentStepIndex: 1,
+      weights: { canary: 20, stable: 80 },
+      canaryRevision: { revision: 3 },
+    });
     expect(h.cluster.calls.slice(0, 4)).toEqual([
       'setTrafficWeight 0',
       `scaleReplicaSet myapp-${yellow} 0`,
@@ -278,7 +296,10 @@ describe('a new revision in the middle of a canary', () => {
       `setServiceSelector myapp-stable-svc ${hashOf(h.def, BLUE)}`,
     ]);
     expect(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas).toBe(0);
-    expect(s.replicaSets.find((rs) => rs.podTemplateHash === yellow)).toMatchObject({ role: 'old', desiredReplicas: 0 });
+    expect(s.replicaSets.find((rs) => rs.podTemplateHash === yellow)).toMatchObject({
+      role: 'old',
+      desiredReplicas: 0,
+    });
     await h.saveHistories('superseded');
   });
 
@@ -296,36 +317,41 @@ describe('a new revision in the middle of a canary', () => {
   });
 });
 
+// Pods that never come are held back by a running (heartbeating) activity, and the test server does
+// not skip time while an activity runs: these tests use short deadlines in real time instead.
 describe('progressDeadlineSeconds', () => {
   it('marks the rollout Degraded when pods are late, and goes on when they arrive', async () => {
-    const h = await blueDeployed();
+    const h = await blueDeployed({ ...seedRollout(), progressDeadlineSeconds: 2 });
     const yellow = hashOf(h.def, YELLOW);
     h.cluster.stuck.add(`myapp-${yellow}`);
     await setImage(h, YELLOW);
-    await h.waitFor('waiting for pods', (s) => s.phase === 'Progressing' && s.currentStepIndex === 0);
-    await env.sleep('601s');
     let s = await h.waitFor('deadline exceeded', (st) => st.phase === 'Degraded');
-    expect(s.message).toBe(`ProgressDeadlineExceeded: ReplicaSet myapp-${yellow} has not made 1 pods available within 600s`);
+    expect(s.message).toBe(
+      `ProgressDeadlineExceeded: ReplicaSet myapp-${yellow} has not made 1 pods available within 2s`,
+    );
     expect(s.aborted).toBe(false);
+    expect(s.currentStepIndex).toBe(0);
     expect(s.conditions.find((c) => c.type === 'ProgressDeadlineExceeded')?.status).toBe(true);
     h.cluster.stuck.clear();
-    h.cluster.releasePods();
     s = await h.pausedAt(1);
     expect(s.conditions.find((c) => c.type === 'ProgressDeadlineExceeded')).toBeUndefined();
+    expect(s.weights.canary).toBe(20);
     await h.saveHistories('deadline');
   });
 
-  it('aborts with progressDeadlineAbort', async () => {
-    const def: RolloutDefinition = { ...seedRollout(), progressDeadlineAbort: true, progressDeadlineSeconds: 120 };
-    const h = await blueDeployed(def);
+  it('aborts with progressDeadlineAbort, cancelling the wait', async () => {
+    const h = await blueDeployed({
+      ...seedRollout(),
+      progressDeadlineAbort: true,
+      progressDeadlineSeconds: 2,
+    });
     const yellow = hashOf(h.def, YELLOW);
     h.cluster.stuck.add(`myapp-${yellow}`);
     await setImage(h, YELLOW);
-    await h.waitFor('waiting for pods', (s) => s.phase === 'Progressing' && s.currentStepIndex === 0);
-    await env.sleep('121s');
-    const s = await h.waitFor('aborted', (st) => st.aborted);
-    expect(s.message).toContain('has not made 1 pods available within 120s');
-    expect(s.weights.canary).toBe(0);
+    const s = await h.waitFor('aborted and rolled back', (st) => st.aborted && st.weights.canary === 0);
+    expect(s.phase).toBe('Degraded');
+    expect(s.message).toContain('has not made 1 pods available within 2s');
+    expect(h.cluster.callsOf('setTrafficWeight')).toEqual(['setTrafficWeight 0']);
     await h.saveHistories('deadline-abort');
   });
 });
