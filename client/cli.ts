@@ -191,11 +191,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
         const namespace = opts.namespace ?? defaultNamespace();
         const render = (s: Parameters<typeof renderStatus>[0]) =>
           opts.output === 'json' ? JSON.stringify(s, null, 2) : renderStatus(s);
+        const interval = Number(opts.interval);
+        if (!Number.isInteger(interval) || interval < 100)
+          throw new UsageError(`--interval: ${opts.interval} is not a whole number of milliseconds ≥ 100`);
         await withClient(async (r) => {
           if (!opts.watch) return io.out(render(await r.status(namespace, name)));
-          const interval = Number(opts.interval);
-          if (!Number.isInteger(interval) || interval < 100)
-            throw new UsageError(`--interval: ${opts.interval} is not a whole number of milliseconds ≥ 100`);
           let last = '';
           for (;;) {
             const status = await r.status(namespace, name);

@@ -50,9 +50,19 @@ export class RolloutController {
   }
 
   private interruptFor(rev: Revision): Interrupt | undefined {
+    if (
+      this.promoteRequest === 'full' &&
+      this.state.desired.hash === rev.hash &&
+      this.abortRequest === undefined
+    )
+      return { kind: 'promoteFull' };
+    return this.urgentInterruptFor(rev);
+  }
+
+  /** What must stop even a wait for pods: a newer revision or an abort (promote --full can wait). */
+  private urgentInterruptFor(rev: Revision): Interrupt | undefined {
     if (this.state.desired.hash !== rev.hash) return { kind: 'superseded' };
     if (this.abortRequest !== undefined) return { kind: 'abort', message: this.abortRequest };
-    if (this.promoteRequest === 'full') return { kind: 'promoteFull' };
     return undefined;
   }
 
@@ -262,7 +272,7 @@ export class RolloutController {
         (e: unknown) => void (failure = e),
       );
     const settled = () => result !== undefined || failure !== undefined;
-    const stop = () => settled() || this.interruptFor(rev) !== undefined;
+    const stop = () => settled() || this.urgentInterruptFor(rev) !== undefined;
     const deadline = this.def.progressDeadlineSeconds;
     if (
       !(await condition(stop, deadline * 1000, {
