@@ -59,6 +59,8 @@ export function classifyKubeError(err: unknown, what: string): ApplicationFailur
 function networkReason(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;
-  const message = typeof e?.message === 'string' ? e.message.slice(0, 200) : String(err);
+  const full = typeof e?.message === 'string' ? e.message : String(err);
+  // Shortened from the front: the end says what failed ("reason: connect ECONNREFUSED 127.0.0.1:6443").
+  const message = full.length > 200 ? `…${full.slice(-199)}` : full;
   return code ? `${code} (${message})` : message;
 }

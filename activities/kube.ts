@@ -71,7 +71,10 @@ export class Kube {
   }
 
   mergePatch<T extends KubernetesObject>(ref: ObjectRef, patch: Record<string, unknown>): Promise<T> {
-    const body = { ...patch, ...this.header(ref) } as unknown as T;
+    // The header's name and namespace join the patch's own metadata (labels, annotations), not replace it.
+    const header = this.header(ref);
+    const metadata = { ...(patch.metadata as Record<string, unknown> | undefined), ...header.metadata };
+    const body = { ...patch, ...header, metadata } as unknown as T;
     return this.call(describeRef(ref), () =>
       this.api.patch<T>(body, undefined, undefined, 'temporal-rollouts', undefined, PatchStrategy.MergePatch),
     );
