@@ -11,6 +11,8 @@
 #   kube-control-plane.sh status [DIR]           each component, pid and URL; exit 0 only if all run and ready
 #   kube-control-plane.sh env [DIR]              shell assignments: KUBECONFIG, KUBE_SERVER, KUBE_TOKEN_FILE, KUBE_CA_FILE
 #   kube-control-plane.sh apply DIR FILE...      server-side apply of YAML/JSON manifests (there is no kubectl)
+#   kube-control-plane.sh stop-apiserver [DIR]   stop kube-apiserver alone (etcd and its data stay): an outage
+#   kube-control-plane.sh start-apiserver [DIR]  start it again on the same port (etcd must run), wait for /readyz
 #
 # DIR defaults to .lab/kube in the repository. Ports (for a second instance beside the first, e.g. in tests):
 #   ETCD_PORT (2379), ETCD_PEER_PORT (ETCD_PORT+1), KUBE_APISERVER_PORT (6443); when unset, a restart reuses
@@ -23,14 +25,14 @@ bin="$root/.tools/bin"
 self=$(basename "$0")
 
 die() { echo "$self: $*" >&2; exit 1; }
-usage() { sed -n '7,13s/^#   //p' "$0" >&2; exit 2; }
+usage() { sed -n '7,15s/^#   //p' "$0" >&2; exit 2; }
 
 # ---------- arguments and instance layout ----------
 command=${1:-}; [[ -n $command ]] || usage; shift
 fresh=${KUBE_FRESH:-0}
 if [[ $command == start && ${1:-} == --fresh ]]; then fresh=1; shift; fi
 case $command in
-  start | stop | status | env) dir=${1:-$root/.lab/kube}; [[ $# -le 1 ]] || usage ;;
+  start | stop | status | env | stop-apiserver | start-apiserver) dir=${1:-$root/.lab/kube}; [[ $# -le 1 ]] || usage ;;
   apply) [[ $# -ge 2 ]] || usage; dir=$1; shift ;;
   *) usage ;;
 esac
@@ -384,6 +386,13 @@ flock 9
 case $command in
   start) start ;;
   stop) stop_component kube-apiserver; stop_component etcd ;;
+  stop-apiserver) stop_component kube-apiserver ;;
+  start-apiserver)
+    # start launches only what is not running; with etcd up, that is the API server, on the saved port.
+    pid_of etcd >/dev/null || die "etcd does not run for $dir: use start"
+    fresh=0
+    start
+    ;;
   status) status ;;
   env) env_vars ;;
   apply)
