@@ -1,10 +1,12 @@
 // Drives a rollout workflow on the time-skipping server through the same client library as the CLI,
-// against a FakeCluster, and saves each run's history for the replay tests.
+// against a FakeCluster (or activities handed in, e.g. the real ones on a real API server), and saves
+// each run's history for the replay tests.
 import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import type { RolloutActivities } from '../../activities/interface.js';
 import { RolloutsClient } from '../../client/rollouts-client.js';
 import { loadManifests } from '../../core/manifest/index.js';
 import type { RolloutStatus } from '../../core/status.js';
@@ -31,18 +33,28 @@ export function withImage(def: RolloutDefinition, image: string): RolloutDefinit
 
 let queueCounter = 0;
 
+export interface HarnessOptions {
+  taskQueue?: string;
+  /** What the worker runs; default: the harness's FakeCluster. */
+  activities?: RolloutActivities;
+}
+
 export class RolloutHarness {
   readonly cluster = new FakeCluster();
   readonly rollouts: RolloutsClient;
+  readonly taskQueue: string;
+  private readonly activities: RolloutActivities;
   private worker?: Worker;
   private running?: Promise<void>;
 
   constructor(
     readonly env: TestWorkflowEnvironment,
     readonly def: RolloutDefinition,
-    readonly taskQueue = `rollouts-test-${process.pid}-${++queueCounter}`,
+    options: HarnessOptions = {},
   ) {
-    this.rollouts = new RolloutsClient(env.client, taskQueue);
+    this.taskQueue = options.taskQueue ?? `rollouts-test-${process.pid}-${++queueCounter}`;
+    this.activities = options.activities ?? this.cluster.activities();
+    this.rollouts = new RolloutsClient(env.client, this.taskQueue);
   }
 
   get namespace(): string {
@@ -58,7 +70,7 @@ export class RolloutHarness {
   }
 
   async start(): Promise<void> {
-    this.worker = await createWorker(this.env, this.taskQueue, this.cluster.activities());
+    this.worker = await createWorker(this.env, this.taskQueue, this.activities);
     this.running = this.worker.run();
   }
 
