@@ -16,6 +16,8 @@ export interface Io {
   err: (text: string) => void;
   /** Injected by tests; the real command connects from the environment. */
   connect?: () => Promise<{ rollouts: RolloutsClient; close: () => Promise<void> }>;
+  /** Ends `get --watch` (Ctrl-C in the real command). */
+  signal?: AbortSignal;
 }
 
 class UsageError extends Error {}
@@ -197,14 +199,19 @@ export async function run(argv: string[], io: Io): Promise<number> {
         await withClient(async (r) => {
           if (!opts.watch) return io.out(render(await r.status(namespace, name)));
           let last = '';
-          for (;;) {
+          while (!io.signal?.aborted) {
             const status = await r.status(namespace, name);
-            const shown = render({ ...status, updatedAt: '' });
+            const shown = render({ ...status, updatedAt: '' }); // redraw on change, not on every tick
             if (shown !== last) {
-              io.out(opts.output === 'json' ? shown : `\x1b[2J\x1b[H${render(status)}`);
+              io.out(opts.output === 'json' ? render(status) : `\x1b[2J\x1b[H${render(status)}`);
               last = shown;
             }
-            await new Promise((resolve) => setTimeout(resolve, interval));
+            await new Promise((resolve) => {
+              const timer = setTimeout(resolve, interval);
+              io.signal?.addEventListener('abort', () => (clearTimeout(timer), resolve(undefined)), {
+                once: true,
+              });
+            });
           }
         });
       },

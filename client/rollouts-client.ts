@@ -24,6 +24,14 @@ import {
 } from '../workflows/messages.js';
 import type { rolloutWorkflow } from '../workflows/rollout.js';
 
+const QUERY_DEADLINE_MS = 3000;
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+function isDeadlineExceeded(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  return e?.code === GRPC_DEADLINE_EXCEEDED || e?.cause?.code === GRPC_DEADLINE_EXCEEDED;
+}
+
 /** The rollout refused the action (nothing to promote, not aborted…): a user error, not a failure. */
 export class ActionRejectedError extends Error {}
 
@@ -120,12 +128,20 @@ export class RolloutsClient {
     return this.act(namespace, name, (h) => h.executeUpdate(resumeUpdate, { args: [{}] }));
   }
 
+  /**
+   * The rollout's status. A query that reaches a run as it continues as new can go unanswered, so
+   * each attempt has a deadline and a second one goes to the new run.
+   */
   async status(namespace: string, name: string): Promise<RolloutStatus> {
-    try {
-      return await this.handle(namespace, name).query(statusQuery);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new RolloutNotFoundError(namespace, name);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+          this.handle(namespace, name).query(statusQuery),
+        );
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new RolloutNotFoundError(namespace, name);
+        if (!isDeadlineExceeded(err) || attempt >= 3) throw err;
+      }
     }
   }
 

@@ -190,4 +190,35 @@ describe('rollouts against a Temporal server', () => {
     const healthy = await waitUntil(status, (s) => s.phase === 'Healthy', 'Healthy on yellow');
     expect(healthy.stableRevision?.images).toEqual({ myapp: 'argoproj/rollouts-demo:yellow' });
   });
+
+  it('get --watch redraws when the rollout changes, and stops when interrupted', async () => {
+    const frames: string[] = [];
+    const interrupt = new AbortController();
+    const watching = run(['get', 'myapp', '-n', 'rollouts-demo', '--watch', '--interval', '100'], {
+      out: (t) => frames.push(t),
+      err: (t) => frames.push(`ERR ${t}`),
+      connect,
+      signal: interrupt.signal,
+    });
+    await waitUntil(
+      () => Promise.resolve(frames.length),
+      (n) => n >= 1,
+      'first frame',
+    );
+    expect(frames[0]).toContain('✔ Healthy');
+    await rollouts(
+      ['set', 'image', 'myapp', 'myapp=argoproj/rollouts-demo:green', '-n', 'rollouts-demo'],
+      connect,
+    );
+    await waitUntil(
+      () => Promise.resolve(frames.at(-1) ?? ''),
+      (f) => f.includes('॥ Paused'),
+      'a frame of the paused canary',
+    );
+    interrupt.abort();
+    expect(await watching).toBe(0);
+    expect(frames.every((f) => f.startsWith('\x1b[2J\x1b[H'))).toBe(true);
+    // A redraw only when something changed: no two frames in a row are the same.
+    expect(frames.every((f, i) => i === 0 || f !== frames[i - 1])).toBe(true);
+  });
 });

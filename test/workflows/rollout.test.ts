@@ -1,6 +1,6 @@
 // The rollout workflow on the real time-skipping test server, activities faked: Argo's canary
 // semantics step by step, with the status asserted at every stop and the cluster calls in order.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ActionRejectedError } from '../../client/rollouts-client.js';
 import { podTemplateHash } from '../../core/hash.js';
@@ -15,17 +15,16 @@ const GREEN = 'argoproj/rollouts-demo:green';
 let env: TestWorkflowEnvironment;
 let harness: RolloutHarness | undefined;
 
-beforeAll(async () => {
+// A fresh test server per test: time skipping is global to a server, and one test's leftovers
+// (an unanswered query during continue-as-new, a running activity) must not hold another's clock.
+beforeEach(async () => {
   env = await createTimeSkippingEnv();
 }, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
 
 afterEach(async () => {
   await harness?.stop();
   harness = undefined;
+  await env?.teardown();
 });
 
 const hashOf = (def: RolloutDefinition, image: string) => podTemplateHash(withImage(def, image).template);
@@ -353,5 +352,51 @@ describe('progressDeadlineSeconds', () => {
     expect(s.message).toContain('has not made 1 pods available within 2s');
     expect(h.cluster.callsOf('setTrafficWeight')).toEqual(['setTrafficWeight 0']);
     await h.saveHistories('deadline-abort');
+  });
+});
+
+describe('signals (the Temporal UI, `temporal workflow signal`) and user pause', () => {
+  it('promote, abort and retry work as signals; bad payloads are ignored and break nothing', async () => {
+    const h = await blueDeployed();
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+    const handle = env.client.workflow.getHandle(h.workflowId);
+    await handle.signal('promote', { full: 'yes' });
+    await handle.signal('promote', 'now');
+    await handle.signal('deploy', { rollout: { name: 42 } });
+    await handle.signal('deploy', { image: { container: 'nope', image: 'x' } });
+    await handle.signal('abort', { reason: 7 });
+    let s = await h.status();
+    expect(s).toMatchObject({ phase: 'Paused', currentStepIndex: 1, aborted: false, revision: 2 });
+
+    await handle.signal('promote');
+    await h.pausedAt(3);
+    await handle.signal('abort', { reason: 'bad latency seen on the dashboard' });
+    s = await h.waitFor('aborted and rolled back', (st) => st.aborted && st.weights.canary === 0);
+    expect(s.message).toBe('RolloutAborted: aborted by user: bad latency seen on the dashboard');
+    await handle.signal('retry');
+    s = await h.pausedAt(1);
+    expect(s.aborted).toBe(false);
+    await h.saveHistories('signals');
+  });
+
+  it('pause holds the rollout before its next step; resume lets it go on', async () => {
+    const h = await blueDeployed();
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+    await h.rollouts.promote(h.namespace, h.name);
+    await h.pausedAt(3);
+    expect((await h.rollouts.pause(h.namespace, h.name)).message).toBe(
+      'paused myapp: it stops before its next step',
+    );
+    await expect(h.rollouts.pause(h.namespace, h.name)).rejects.toThrow('myapp is already paused');
+    await env.sleep('60s'); // the timed pause ends, but the user's pause holds step 5
+    let s = await h.waitFor('held by the user', (st) => st.pauseConditions[0]?.reason === 'PausedByUser');
+    expect(s).toMatchObject({ phase: 'Paused', paused: true, currentStepIndex: 4, weights: { canary: 40 } });
+    expect(s.message).toBe('PausedByUser: waiting for resume');
+    expect((await h.rollouts.resume(h.namespace, h.name)).message).toBe('resumed myapp');
+    s = await h.pausedAt(5);
+    expect(s).toMatchObject({ paused: false, weights: { canary: 60, stable: 40 } });
+    await h.saveHistories('user-pause');
   });
 });
