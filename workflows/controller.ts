@@ -1,16 +1,8 @@
 // The rollout's control loop: first deploy, canary steps, full promotion, abort and abandonment, with
 // Argo's semantics (DESIGN.md §2-3). Requests from signals and updates are recorded here and acted on
 // at the next point where the running step can be interrupted.
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  isCancellation,
-  log,
-} from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
 import type { ReplicaSetAvailability } from '../activities/interface.js';
-import { isPermanentFailureType } from '../core/failures.js';
 import { formatDuration } from '../core/duration.js';
 import { canaryReplicas, stableReplicas } from '../core/replicas.js';
 import type { RolloutStatus } from '../core/status.js';
@@ -18,6 +10,7 @@ import { describeStep } from '../core/steps.js';
 import type { CanaryStep } from '../core/types.js';
 import { callActivity } from './activities.js';
 import { ClusterWriter } from './cluster.js';
+import { permanentFailureMessage } from './failures.js';
 import { Lock } from './lock.js';
 import { scheduleScaleDown } from './scale-downs.js';
 import { replicaSetName, type Activity, type Revision, RolloutState } from './state.js';
@@ -362,6 +355,12 @@ export class RolloutController {
     });
   }
 
+  /** Rolls back a canary in flight (used when the workflow itself is cancelled). */
+  async abortIfInProgress(message: string): Promise<void> {
+    if (this.state.canaryInProgress && !this.state.data.aborted)
+      await this.abort(this.state.desired, message);
+  }
+
   /** A newer revision arrived: the old canary gets no traffic and no pods, now (newest wins). */
   private async abandon(rev: Revision): Promise<void> {
     const stable = this.state.stable;
@@ -389,13 +388,4 @@ export class RolloutController {
       if (aborted) aborted.message = `${aborted.message}; during rollback: ${message}`;
     }
   }
-}
-
-/** The message of a non-retryable activity failure, or undefined for anything else. */
-export function permanentFailureMessage(err: unknown): string | undefined {
-  if (!(err instanceof ActivityFailure)) return undefined;
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure && (cause.nonRetryable || isPermanentFailureType(cause.type)))
-    return cause.message;
-  return undefined;
 }

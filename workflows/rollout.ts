@@ -5,6 +5,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   setHandler,
   workflowInfo,
@@ -28,7 +29,7 @@ import {
   type ActionResult,
 } from './messages.js';
 import { RolloutRequests } from './requests.js';
-import { runScaleDowns } from './scale-downs.js';
+import { startScaleDowns } from './scale-downs.js';
 import { initialState, RolloutState, type RolloutWorkflowInput } from './state.js';
 
 type Check = (input: unknown) => string | undefined;
@@ -98,17 +99,23 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<void
     (i) => requests.applyDeploy(i),
   );
 
-  void runScaleDowns(state, controller.cluster);
+  startScaleDowns(state, controller.cluster);
 
-  for (;;) {
-    await controller.reconcile();
-    // Settled: Healthy, or aborted. Wait for a new revision, a retry or a rescale.
-    await condition(
-      () => controller.hasWork() || (controller.didWork && workflowInfo().continueAsNewSuggested),
-    );
-    if (controller.didWork) {
-      await condition(() => !controller.lock.busy && allHandlersFinished());
-      await continueAsNew<typeof rolloutWorkflow>({ rollout: state.definition, carried: state.data });
+  try {
+    for (;;) {
+      await controller.reconcile();
+      // Settled: Healthy, or aborted. Wait for a new revision, a retry or a rescale.
+      await condition(
+        () => controller.hasWork() || (controller.didWork && workflowInfo().continueAsNewSuggested),
+      );
+      if (controller.didWork) {
+        await condition(() => !controller.lock.busy && allHandlersFinished());
+        await continueAsNew<typeof rolloutWorkflow>({ rollout: state.definition, carried: state.data });
+      }
     }
+  } catch (err) {
+    // Cancelling the workflow stops managing the rollout; a canary in flight is rolled back first.
+    if (isCancellation(err)) await controller.abortIfInProgress('the rollout workflow was cancelled');
+    throw err;
   }
 }

@@ -1,7 +1,8 @@
 // Delayed scale-downs (Argo's scaleDownDelaySeconds and abortScaleDownDelaySeconds): the old stable
 // after a promotion, the canary after an abort. Due times live in the tracked ReplicaSets, so they
 // survive continue-as-new and a crash; this loop runs beside the rollout's main path.
-import { condition } from '@temporalio/workflow';
+import { condition, isCancellation, log } from '@temporalio/workflow';
+import { permanentFailureMessage } from './failures.js';
 import type { ClusterWriter } from './cluster.js';
 import type { RolloutState, TrackedReplicaSet } from './state.js';
 
@@ -21,7 +22,7 @@ function nextDue(state: RolloutState): TrackedReplicaSet | undefined {
   return next;
 }
 
-export async function runScaleDowns(state: RolloutState, cluster: ClusterWriter): Promise<never> {
+async function runScaleDowns(state: RolloutState, cluster: ClusterWriter): Promise<never> {
   for (;;) {
     await condition(() => nextDue(state) !== undefined);
     const next = nextDue(state);
@@ -35,6 +36,21 @@ export async function runScaleDowns(state: RolloutState, cluster: ClusterWriter)
       });
       continue;
     }
-    if (await cluster.scaleDownIfDue(next, dueAt)) await cluster.prune();
+    try {
+      if (await cluster.scaleDownIfDue(next, dueAt)) await cluster.prune();
+    } catch (err) {
+      // A ReplicaSet someone deleted, say: nothing left to scale down, and no reason to stop the rollout.
+      const message = permanentFailureMessage(err);
+      if (message === undefined) throw err;
+      log.warn('scale-down failed permanently', { replicaSet: next.name, message });
+      if (next.scaleDownAt === dueAt) delete next.scaleDownAt;
+    }
   }
+}
+
+/** Runs the loop beside the main path; cancellation of the workflow ends it quietly. */
+export function startScaleDowns(state: RolloutState, cluster: ClusterWriter): void {
+  runScaleDowns(state, cluster).catch((err: unknown) => {
+    if (!isCancellation(err)) throw err;
+  });
 }

@@ -400,3 +400,19 @@ describe('signals (the Temporal UI, `temporal workflow signal`) and user pause',
     await h.saveHistories('user-pause');
   });
 });
+
+describe('cancelling the workflow', () => {
+  it('rolls a canary in flight back before it stops', async () => {
+    const h = await blueDeployed();
+    const blue = hashOf(h.def, BLUE);
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+    const handle = env.client.workflow.getHandle(h.workflowId);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(h.cluster.weights).toEqual({ canary: 0, stable: 100 });
+    expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(blue);
+    await h.saveHistories('cancelled');
+  });
+});
