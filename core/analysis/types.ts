@@ -1,0 +1,134 @@
+// The analysis model (DESIGN.md §5): metrics resolved from AnalysisTemplates with their args, the
+// measurements taken, and the phases that judge them. Plain JSON: it travels in workflow history.
+
+export type MeasurementPhase = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
+
+/** Ordered from best to worst: the run takes the worst of its metrics. */
+export type AnalysisPhase = 'Successful' | 'Running' | 'Pending' | 'Inconclusive' | 'Error' | 'Failed';
+
+/**
+ * A metric value as it travels through history. JSON has no NaN or ±Inf (Temporal's converter would
+ * turn them into null), so those are tagged; everything else is plain JSON.
+ */
+export type MetricValue =
+  | number
+  | string
+  | boolean
+  | null
+  | { $float: 'NaN' | '+Inf' | '-Inf' }
+  | MetricValue[]
+  | { [key: string]: MetricValue };
+
+export interface HeaderValue {
+  key: string;
+  value: string;
+}
+
+export interface PrometheusProvider {
+  address: string;
+  query: string;
+  /** Seconds; the request gives up after it. */
+  timeout?: number;
+  headers?: HeaderValue[];
+  /** Range query: `start`/`end` as Prometheus accepts them (e.g. "now-5m" is not PromQL: use RFC3339 or unix). */
+  rangeQuery?: { start: string; end: string; step: string };
+}
+
+export interface WebProvider {
+  url: string;
+  method: 'GET' | 'POST' | 'PUT';
+  headers?: HeaderValue[];
+  body?: string;
+  jsonBody?: unknown;
+  timeoutSeconds?: number;
+  jsonPath?: string;
+  insecure?: boolean;
+}
+
+export interface MetricProvider {
+  prometheus?: PrometheusProvider;
+  web?: WebProvider;
+}
+
+/** An arg whose value is a Secret's key: read by the measuring activity, never put in history. */
+export interface SecretArg {
+  name: string;
+  secretName: string;
+  key: string;
+}
+
+/** What a measuring activity gets: plain args already substituted; secret args still `{{args.x}}`. */
+export interface MeasureInput {
+  namespace: string;
+  metric: string;
+  provider: MetricProvider;
+  secretArgs: SecretArg[];
+}
+
+/** What it returns: a value, or the reason there is none (an Error measurement, not a retried activity). */
+export interface MeasureResult {
+  value?: MetricValue;
+  error?: string;
+}
+
+export interface MetricSpec {
+  name: string;
+  /** Seconds between measurements; absent: measure once (unless count says more). */
+  intervalSeconds?: number;
+  initialDelaySeconds: number;
+  /** Absent with an interval: measure until the run is ended. */
+  count?: number;
+  successCondition?: string;
+  failureCondition?: string;
+  /** -1 turns the limit off. */
+  failureLimit: number;
+  inconclusiveLimit: number;
+  consecutiveErrorLimit: number;
+  /** 0 = off. */
+  consecutiveSuccessLimit: number;
+  dryRun: boolean;
+  /** How many measurements to keep in the status. */
+  measurementRetention: number;
+  provider: MetricProvider;
+}
+
+export interface AnalysisSpec {
+  /** e.g. "istio-success-rate" (several templates joined with "+"). */
+  name: string;
+  namespace: string;
+  metrics: MetricSpec[];
+  secretArgs: SecretArg[];
+}
+
+export interface Measurement {
+  phase: MeasurementPhase;
+  value?: MetricValue;
+  message?: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface MetricResult {
+  name: string;
+  phase: AnalysisPhase;
+  dryRun: boolean;
+  count: number;
+  successful: number;
+  failed: number;
+  inconclusive: number;
+  error: number;
+  consecutiveError: number;
+  consecutiveSuccess: number;
+  message?: string;
+  /** The last `measurementRetention` measurements, oldest first. */
+  measurements: Measurement[];
+}
+
+export interface AnalysisRunStatus {
+  name: string;
+  phase: AnalysisPhase;
+  message?: string;
+  metrics: MetricResult[];
+  startedAt: string;
+  finishedAt?: string;
+}
