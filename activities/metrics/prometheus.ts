@@ -1,0 +1,143 @@
+// The Prometheus provider: an instant query (or a range query) through the HTTP API, its result turned
+// into what conditions test (DESIGN.md §5): a scalar → number, an instant vector → numbers in series
+// order (hence `result[0]`), nothing → [], a matrix → every sample of every series, flattened.
+// NaN and ±Inf samples stay what they are, tagged, because JSON cannot carry them.
+// https://argo-rollouts.readthedocs.io/en/stable/analysis/prometheus/
+import type { AxiosInstance } from 'axios';
+import type { MeasureResult, MetricValue, PrometheusProvider } from '../../core/analysis/types.js';
+import {
+  checkHttpUrl,
+  describeBody,
+  displayUrl,
+  headerObject,
+  httpRequest,
+  isSuccess,
+  parseJson,
+  type HttpAnswer,
+} from './http.js';
+import { failed, type MeasureContext, type MetricProviderClient } from './provider.js';
+
+export const DEFAULT_PROMETHEUS_TIMEOUT_SECONDS = 30;
+
+/** The API's envelope (https://prometheus.io/docs/prometheus/latest/querying/api/#format-overview). */
+interface ApiResponse {
+  status: 'success' | 'error';
+  data?: { resultType?: string; result?: unknown };
+  errorType?: string;
+  error?: string;
+}
+
+type Sample = [number, string];
+
+export class PrometheusClient implements MetricProviderClient<PrometheusProvider> {
+  constructor(private readonly http: AxiosInstance) {}
+
+  async measure(config: PrometheusProvider, context: MeasureContext): Promise<MeasureResult> {
+    const address = config.address.replace(/\/+$/, '');
+    const where = `Prometheus at ${displayUrl(address)}`;
+    const invalid = checkHttpUrl(address);
+    if (invalid) return failed(`${where}: the address ${invalid.error}`, context);
+    const range = config.rangeQuery;
+    const answer = await httpRequest(this.http, {
+      method: 'GET',
+      url: `${address}/api/v1/${range ? 'query_range' : 'query'}`,
+      params: range
+        ? { query: config.query, start: range.start, end: range.end, step: range.step }
+        : { query: config.query },
+      headers: { Accept: 'application/json', ...headerObject(config.headers) },
+      timeoutSeconds: config.timeout ?? DEFAULT_PROMETHEUS_TIMEOUT_SECONDS,
+      signal: context.signal,
+    });
+    if ('error' in answer) return failed(`${where}: ${answer.error}`, context);
+    return interpretAnswer(answer, where, context);
+  }
+}
+
+function interpretAnswer(answer: HttpAnswer, where: string, context: MeasureContext): MeasureResult {
+  const parsed = parseJson(answer.body)?.value;
+  const api = isApiResponse(parsed) ? parsed : undefined;
+  const status = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
+  if (api?.status === 'error') {
+    // Prometheus' own reason, e.g. "bad_data: 1:5: parse error: unexpected <op:*>".
+    const reason = [api.errorType, api.error].filter((s) => typeof s === 'string' && s !== '').join(': ');
+    return failed(`${where}: ${status}: ${reason || 'query failed'}`, context);
+  }
+  if (!isSuccess(answer.status)) return failed(`${where}: ${status}`, context);
+  if (!api)
+    return failed(
+      `${where}: answered ${status} with ${describeBody(answer)}, not a Prometheus API response`,
+      context,
+    );
+  try {
+    return { value: convertResult(api.data?.resultType, api.data?.result) };
+  } catch (err) {
+    return failed(`${where}: ${(err as Error).message}`, context);
+  }
+}
+
+function isApiResponse(value: unknown): value is ApiResponse {
+  if (typeof value !== 'object' || value === null) return false;
+  const status = (value as { status?: unknown }).status;
+  return status === 'success' || status === 'error';
+}
+
+/** Throws (caught above) on a result that does not have the shape its type promises. */
+export function convertResult(resultType: string | undefined, result: unknown): MetricValue {
+  switch (resultType) {
+    case 'scalar':
+      return sampleValue(result);
+    case 'vector':
+      return asArray(result, 'vector').map((series) => sampleValue(field(series, 'value')));
+    case 'matrix':
+      return asArray(result, 'matrix').flatMap((series) =>
+        asArray(field(series, 'values'), 'matrix series').map((sample) => sampleValue(sample)),
+      );
+    case 'string':
+      throw new Error('Prometheus returned a string, expected a number or vector');
+    default:
+      throw new Error(`unknown result type ${JSON.stringify(resultType ?? null)}`);
+  }
+}
+
+function asArray(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw new Error(`malformed ${what} result`);
+  return value;
+}
+
+function field(series: unknown, name: 'value' | 'values'): unknown {
+  if (typeof series !== 'object' || series === null) throw new Error('malformed series in the result');
+  const value = (series as Record<string, unknown>)[name];
+  // Native histograms (`histogram`/`histograms` instead of `value`/`values`) have no single number.
+  if (value === undefined)
+    throw new Error('a series without float samples (a native histogram?) in the result');
+  return value;
+}
+
+/** A `[unixSeconds, "value"]` pair → its value, a number or a tagged NaN/±Inf. */
+function sampleValue(sample: unknown): MetricValue {
+  if (!Array.isArray(sample) || sample.length !== 2 || typeof (sample as Sample)[1] !== 'string')
+    throw new Error('malformed sample in the result');
+  return parseSampleValue((sample as Sample)[1]);
+}
+
+/**
+ * Prometheus writes sample values with Go's strconv.FormatFloat: "NaN", "+Inf", "-Inf" or a decimal.
+ * The tags are what core/analysis/types.ts's MetricValue carries for them.
+ */
+export function parseSampleValue(text: string): MetricValue {
+  switch (text) {
+    case 'NaN':
+      return { $float: 'NaN' };
+    case '+Inf':
+    case 'Inf':
+      return { $float: '+Inf' };
+    case '-Inf':
+      return { $float: '-Inf' };
+  }
+  const value = Number(text);
+  if (text.trim() === '' || Number.isNaN(value))
+    throw new Error(`sample value ${JSON.stringify(text)} is not a number`);
+  if (value === Infinity) return { $float: '+Inf' };
+  if (value === -Infinity) return { $float: '-Inf' };
+  return value;
+}
