@@ -1,5 +1,6 @@
-// AnalysisTemplate and ClusterAnalysisTemplate: structural checks only (Argo's ValidateMetrics plus
-// types). Whether a condition parses or a query answers is the analysis run's business.
+// AnalysisTemplate and ClusterAnalysisTemplate: structural checks (Argo's ValidateMetrics plus types),
+// and that each success/failure condition parses as expr-lang. Whether a query answers, or a condition
+// holds for what it returns, is the analysis run's business.
 
 import type {
   AnalysisTemplateKind,
@@ -7,7 +8,8 @@ import type {
   MetricManifest,
   TemplateArgumentManifest,
 } from './argo-types.js';
-import { Issues, type FieldPath } from './errors.js';
+import { ExpressionSyntaxError, parseExpression } from '../expr/index.js';
+import { Issues, render, type FieldPath } from './errors.js';
 import {
   DURATION_EXPECTED,
   checkIntegerRange,
@@ -244,18 +246,8 @@ function validateMetric(
   });
   readIntOrArg(issues, metric.consecutiveErrorLimit, [...path, 'consecutiveErrorLimit'], { min: 0 });
   readIntOrArg(issues, metric.consecutiveSuccessLimit, [...path, 'consecutiveSuccessLimit'], { min: 0 });
-  readString(
-    issues,
-    metric.successCondition,
-    [...path, 'successCondition'],
-    'an expression such as result[0] > 0.9',
-  );
-  readString(
-    issues,
-    metric.failureCondition,
-    [...path, 'failureCondition'],
-    'an expression such as result[0] < 0.5',
-  );
+  readCondition(issues, metric.successCondition, [...path, 'successCondition'], 'result[0] > 0.9');
+  readCondition(issues, metric.failureCondition, [...path, 'failureCondition'], 'result[0] < 0.5');
 
   // Argo's ValidateMetric: a count bounds the limits, and several measurements need an interval.
   if (count !== undefined && count > 0) {
@@ -285,6 +277,25 @@ function validateMetric(
   validateProvider(issues, metric.provider, [...path, 'provider']);
   if (declaredArgs !== undefined) checkArgReferences(issues, metric, path, declaredArgs);
   return name;
+}
+
+/** A condition must be a string that parses as expr-lang (core/expr), as Argo compiles it. */
+function readCondition(issues: Issues, value: unknown, path: FieldPath, example: string): void {
+  const expected = `an expr-lang condition such as ${example}`;
+  const text = readString(issues, value, path, expected);
+  // With {{args.x}} in it, the text is only known once the run substitutes the arguments.
+  if (text === undefined || text.search(ARG_REFERENCE) !== -1) return;
+  try {
+    parseExpression(text);
+  } catch (error) {
+    if (!(error instanceof ExpressionSyntaxError)) throw error;
+    issues.add(
+      path,
+      text,
+      expected,
+      `${render(text)} does not parse: ${error.message}, expected ${expected}`,
+    );
+  }
 }
 
 function validateProvider(issues: Issues, value: unknown, path: FieldPath): void {

@@ -216,6 +216,19 @@ const EXPECTATIONS: Record<string, [string, string]> = {
     '{{args.svc}} refers to an argument',
   ],
   'template-arg-secret-and-field.yaml': ['spec.args[1].valueFrom', 'secretKeyRef and fieldRef are both set'],
+  // conditions are parsed as expr-lang (core/expr), with the column of the problem
+  'template-condition-syntax.yaml': [
+    'spec.metrics[0].successCondition',
+    '"len(result) == 0 || result[0] > )" does not parse: unexpected token ")" at column 33',
+  ],
+  'template-condition-unknown-function.yaml': [
+    'spec.metrics[0].failureCondition',
+    'does not parse: unknown function "lenn" at column 1, expected an expr-lang condition',
+  ],
+  'template-condition-unknown-name.yaml': [
+    'spec.metrics[0].successCondition',
+    'does not parse: unknown name "results" (the measurement is called result) at column 1',
+  ],
 };
 
 const files = readdirSync(BAD_DIR)
