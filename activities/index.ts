@@ -1,6 +1,7 @@
 // The real activities: Kubernetes and Istio through @kubernetes/client-node. `createActivities`
-// takes its clients (tests hand in their own); `createKubeActivities` builds them from KUBECONFIG.
+// takes its clients (tests hand in their own); `createWorkerActivities` builds them, with `measure`, from KUBECONFIG.
 import type { RolloutActivities } from './interface.js';
+import { createMetricActivities, type MetricActivities } from './metrics/index.js';
 import { Kube } from './kube.js';
 import { ReplicaSets } from './replicasets.js';
 import { Services } from './services.js';
@@ -28,6 +29,11 @@ export function createActivities(deps: ActivityDeps): RolloutActivities {
   };
 }
 
-export function createKubeActivities(kubeconfig = process.env.KUBECONFIG): RolloutActivities {
-  return createActivities({ kube: Kube.fromKubeconfig(kubeconfig) });
+/**
+ * Everything the worker registers: the cluster activities and `measure`, over one Kubernetes client
+ * built from KUBECONFIG (client-node reads the variable itself, path lists included).
+ */
+export function createWorkerActivities(kubeconfig?: string): RolloutActivities & MetricActivities {
+  const kube = Kube.fromKubeconfig(kubeconfig);
+  return { ...createActivities({ kube }), ...createMetricActivities({ kube }) };
 }

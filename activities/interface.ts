@@ -18,6 +18,8 @@ export interface EnsureReplicaSetInput {
   selector: Labels;
   template: PodTemplate;
   replicas: number;
+  /** Pods count as available only after being ready this long (the ReplicaSet's own field). */
+  minReadySeconds?: number;
 }
 
 export interface EnsureReplicaSetResult {

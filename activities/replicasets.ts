@@ -61,6 +61,7 @@ export class ReplicaSets {
       },
       spec: {
         replicas: input.replicas,
+        ...(input.minReadySeconds ? { minReadySeconds: input.minReadySeconds } : {}),
         selector: { matchLabels: { ...input.selector, [POD_TEMPLATE_HASH_LABEL]: input.podTemplateHash } },
         template: { ...input.template, metadata: { ...(input.template.metadata ?? {}), labels } },
       },

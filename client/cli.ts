@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { Client, Connection } from '@temporalio/client';
+import { attachAnalysisTemplates } from '../core/analysis/attach.js';
+import type { AnalysisTemplateManifest } from '../core/manifest/argo-types.js';
 import { loadManifests, type ManifestError } from '../core/manifest/index.js';
 import type { RolloutDefinition } from '../core/types.js';
 import { connectionOptions, temporalConfigFromEnv, ConfigError } from '../config/temporal.js';
@@ -40,9 +42,10 @@ function defaultNamespace(): string {
 function readManifests(
   files: string[],
   namespace: string | undefined,
-): { rollouts: RolloutDefinition[]; errors: ManifestError[] } {
+): { rollouts: RolloutDefinition[]; errors: string[] } {
   const rollouts: RolloutDefinition[] = [];
-  const errors: ManifestError[] = [];
+  const templates: AnalysisTemplateManifest[] = [];
+  const errors: string[] = [];
   for (const file of files) {
     let text: string;
     try {
@@ -54,9 +57,13 @@ function readManifests(
     }
     const loaded = loadManifests(text, file, { defaultNamespace: namespace ?? defaultNamespace() });
     rollouts.push(...loaded.rollouts);
-    errors.push(...loaded.errors);
+    templates.push(...loaded.analysisTemplates);
+    errors.push(...loaded.errors.map((e: ManifestError) => e.message));
   }
-  return { rollouts, errors };
+  // Each Rollout carries the AnalysisTemplates it uses; a missing one or a missing arg fails here.
+  const attached = rollouts.map((def) => attachAnalysisTemplates(def, templates));
+  errors.push(...attached.flatMap((a) => a.errors));
+  return { rollouts: attached.map((a) => a.rollout), errors };
 }
 
 /** `CONTAINER=IMAGE`, as in `kubectl argo rollouts set image`. */
@@ -109,7 +116,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .action(async (opts: { filename: string[]; namespace?: string }) => {
       const { rollouts: defs, errors } = readManifests(opts.filename, opts.namespace);
       if (errors.length) {
-        errors.forEach((e) => io.err(e.message));
+        errors.forEach((e) => io.err(e));
         io.err(`nothing applied: ${errors.length} error(s)`);
         exitCode = 1;
         return;

@@ -74,7 +74,46 @@ export function renderStatus(status: RolloutStatus, now = Date.now()): string {
     const info = replicaSetInfo(rs, now);
     lines.push(`${prefix.padEnd(40)}${'ReplicaSet'.padEnd(12)}${replicaSetState(rs).padEnd(16)}${info}`);
   });
+  lines.push(...renderAnalysis(status));
   return lines.join('\n');
+}
+
+const ANALYSIS_ICON: Record<string, string> = {
+  Successful: '✔',
+  Running: '◌',
+  Pending: '◷',
+  Inconclusive: '?',
+  Error: '⚠',
+  Failed: '✖',
+};
+
+function showValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? '' : text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** Each AnalysisRun, its metrics with their counts, and the last measurements. */
+function renderAnalysis(status: RolloutStatus): string[] {
+  if (!status.analysisRuns.length) return [];
+  const lines = ['', 'AnalysisRuns:'];
+  for (const run of status.analysisRuns) {
+    const where = run.kind === 'background' ? 'background' : `step ${(run.stepIndex ?? 0) + 1}`;
+    lines.push(
+      `  ${ANALYSIS_ICON[run.phase] ?? ''} ${run.name} (${where}, revision ${run.revision}): ${run.phase}`,
+    );
+    if (run.message) lines.push(`      ${run.message}`);
+    for (const metric of run.live?.metrics ?? []) {
+      const counts = `${metric.count} measured: ${metric.successful} ok, ${metric.failed} failed, ${metric.inconclusive} inconclusive, ${metric.error} error`;
+      lines.push(
+        `    ${ANALYSIS_ICON[metric.phase] ?? ''} ${metric.name}${metric.dryRun ? ' (dry run)' : ''}: ${metric.phase}, ${counts}`,
+      );
+      for (const m of metric.measurements.slice(-3))
+        lines.push(
+          `        ${m.finishedAt} ${m.phase} ${showValue(m.value)}${m.message ? ` ${m.message}` : ''}`,
+        );
+    }
+  }
+  return lines;
 }
 
 /** One line per rollout for `rollouts list`. */

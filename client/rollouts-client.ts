@@ -22,6 +22,7 @@ import {
   statusQuery,
   type ActionResult,
 } from '../workflows/messages.js';
+import { analysisStatusQuery } from '../workflows/analysis-run.js';
 import type { rolloutWorkflow } from '../workflows/rollout.js';
 
 const QUERY_DEADLINE_MS = 3000;
@@ -135,14 +136,32 @@ export class RolloutsClient {
   async status(namespace: string, name: string): Promise<RolloutStatus> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        const status = await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
           this.handle(namespace, name).query(statusQuery),
         );
+        return await this.withLiveAnalysis(status);
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new RolloutNotFoundError(namespace, name);
         if (!isDeadlineExceeded(err) || attempt >= 3) throw err;
       }
     }
+  }
+
+  /** Each AnalysisRun's metrics come from its own workflow (kept out of the rollout's history). */
+  private async withLiveAnalysis(status: RolloutStatus): Promise<RolloutStatus> {
+    const analysisRuns = await Promise.all(
+      status.analysisRuns.map(async (run) => {
+        try {
+          const live = await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+            this.client.workflow.getHandle(run.workflowId).query(analysisStatusQuery),
+          );
+          return { ...run, live };
+        } catch {
+          return run; // a run whose history is gone: the rollout's own record of it is enough
+        }
+      }),
+    );
+    return { ...status, analysisRuns };
   }
 
   /** Running rollouts, optionally of one namespace, with their status. */
@@ -154,7 +173,11 @@ export class RolloutsClient {
       if (execution.workflowId.startsWith(prefix)) ids.push(execution.workflowId);
     }
     const statuses = await Promise.all(
-      [...new Set(ids)].sort().map((id) => this.client.workflow.getHandle(id).query(statusQuery)),
+      [...new Set(ids)]
+        .sort()
+        .map(async (id) =>
+          this.withLiveAnalysis(await this.client.workflow.getHandle(id).query(statusQuery)),
+        ),
     );
     return statuses;
   }

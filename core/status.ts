@@ -1,5 +1,6 @@
 // The rollout status (DESIGN.md §6): what the `status` query returns, `rollouts get` prints and
 // `-o json` emits. Plain JSON; times are ISO-8601 strings.
+import type { AnalysisPhase, AnalysisRunStatus } from './analysis/types.js';
 
 export type RolloutPhase = 'Healthy' | 'Progressing' | 'Paused' | 'Degraded';
 
@@ -53,6 +54,19 @@ export interface RolloutCondition {
   lastTransitionTime: string;
 }
 
+/** An AnalysisRun of this rollout; its live metrics come from the run's own workflow. */
+export interface AnalysisRunRef {
+  workflowId: string;
+  name: string;
+  kind: 'background' | 'step';
+  revision: number;
+  stepIndex?: number;
+  phase: AnalysisPhase;
+  message?: string;
+  /** Filled in by the client from the run's `status` query. */
+  live?: AnalysisRunStatus;
+}
+
 export interface RolloutStatus {
   name: string;
   namespace: string;
@@ -71,6 +85,8 @@ export interface RolloutStatus {
   weights: WeightStatus;
   replicaSets: ReplicaSetStatus[];
   conditions: RolloutCondition[];
+  /** The latest AnalysisRuns (background and step), newest last. */
+  analysisRuns: AnalysisRunRef[];
   /** Highest revision number given so far. */
   revision: number;
   updatedAt: string;

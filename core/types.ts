@@ -1,6 +1,8 @@
 // The rollout model as the workflow sees it: Argo's `argoproj.io/v1alpha1` Rollout after validation,
 // with defaults applied and durations in seconds. Plain JSON only (it travels in workflow history).
 
+import type { AnalysisTemplateManifest } from './manifest/argo-types.js';
+
 export type Labels = Record<string, string>;
 
 export interface Container {
@@ -114,6 +116,8 @@ export interface RolloutDefinition {
   /** `spec.paused`: the rollout does not advance while true. */
   paused: boolean;
   canary: CanaryStrategy;
+  /** The AnalysisTemplates the analysis refers to, given to `apply` with the Rollout. */
+  analysisTemplates?: AnalysisTemplateManifest[];
 }
 
 /** Argo's defaults, in one place. */

@@ -1,7 +1,7 @@
 // The worker: runs rollout workflows and the activities that touch the cluster. Configuration comes
 // from the environment (config/temporal.ts, KUBECONFIG); SIGTERM and SIGINT drain it gracefully.
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createKubeActivities } from '../activities/index.js';
+import { createWorkerActivities } from '../activities/index.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
 import { workflowsPath } from './paths.js';
 
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     workflowsPath,
-    activities: createKubeActivities(),
+    activities: createWorkerActivities(),
   });
   console.log(`worker: task queue ${config.taskQueue} on ${config.address} (namespace ${config.namespace})`);
   try {

@@ -41,6 +41,7 @@ export class ClusterWriter {
           selector: rev.definition.selector.matchLabels,
           template: rev.definition.template,
           replicas,
+          ...(rev.definition.minReadySeconds ? { minReadySeconds: rev.definition.minReadySeconds } : {}),
         },
       );
       this.state.trackReplicaSet({ name, hash: rev.hash, revision: rev.number, desiredReplicas: replicas });

@@ -7,7 +7,10 @@ import { formatDuration } from '../core/duration.js';
 import { canaryReplicas, stableReplicas } from '../core/replicas.js';
 import type { RolloutStatus } from '../core/status.js';
 import { describeStep } from '../core/steps.js';
-import type { CanaryStep } from '../core/types.js';
+import { AnalysisResolveError } from '../core/analysis/resolve.js';
+import type { AnalysisRunStatus } from '../core/analysis/types.js';
+import type { AnalysisStep, CanaryStep } from '../core/types.js';
+import { analysisAbortMessage, startAnalysis, type RunningAnalysis } from './analysis.js';
 import { callActivity } from './activities.js';
 import { ClusterWriter } from './cluster.js';
 import { permanentFailureMessage } from './failures.js';
@@ -29,6 +32,9 @@ export class RolloutController {
   didWork = false;
   /** True while reconcile() acts; the status is not Healthy before it is done. */
   private working = false;
+  private background?: RunningAnalysis;
+  /** Set when the background run ended Inconclusive: the rollout pauses at its next step. */
+  private backgroundInconclusive?: string;
 
   constructor(readonly state: RolloutState) {
     this.cluster = new ClusterWriter(state, this.lock);
@@ -91,7 +97,8 @@ export class RolloutController {
     try {
       await work();
     } catch (err) {
-      const message = permanentFailureMessage(err);
+      // An analysis that cannot be built (a template or arg gone missing) aborts like a permanent failure.
+      const message = err instanceof AnalysisResolveError ? err.message : permanentFailureMessage(err);
       if (message === undefined) throw err;
       log.warn('permanent failure, aborting', { message });
       await this.abort(rev, message);
@@ -146,22 +153,91 @@ export class RolloutController {
     await this.cluster.pointService(this.def.canary.canaryService, rev.hash);
     await this.cluster.updateTrafficHashes(rev.hash, stable.hash);
 
+    const background = this.def.canary.analysis;
     for (let index = 0; index < this.def.canary.steps.length; index++) {
       this.state.data.currentStepIndex = index;
       const step = this.def.canary.steps[index] as CanaryStep;
       this.activity = { message: `step ${index + 1}/${this.def.canary.steps.length}: ${describeStep(step)}` };
-      const interrupt = (await this.waitWhileUserPaused(rev)) ?? (await this.executeStep(rev, step));
+      if (background && index === background.startingStep && !this.background)
+        this.background = this.watchBackground(
+          await startAnalysis(this.state, rev, 'background', background.templates, background.args),
+        );
+      const interrupt =
+        (await this.waitWhileUserPaused(rev)) ??
+        (await this.waitWhileInconclusive(rev)) ??
+        (await this.executeStep(rev, step));
       if (interrupt?.kind === 'promoteFull') break;
       if (interrupt) return this.handleInterrupt(rev, interrupt);
     }
     this.promoteRequest = undefined;
+    // The steps are done: the background run ends (Successful unless it already failed).
+    const final = await this.endBackground();
+    if (final && (final.phase === 'Failed' || final.phase === 'Error'))
+      return this.abort(rev, analysisAbortMessage(final));
     const interrupt = await this.promoteFully(rev);
     if (interrupt) return this.handleInterrupt(rev, interrupt);
   }
 
   private async handleInterrupt(rev: Revision, interrupt: Interrupt): Promise<void> {
+    await this.endBackground();
     if (interrupt.kind === 'abort') return this.abort(rev, interrupt.message);
     if (interrupt.kind === 'superseded') return this.abandon(rev);
+  }
+
+  /** A background run that fails aborts the rollout; an inconclusive one pauses it. */
+  private watchBackground(run: RunningAnalysis): RunningAnalysis {
+    void run.result.then((status) => {
+      if (this.background !== run) return;
+      if (status.phase === 'Failed' || status.phase === 'Error')
+        this.abortRequest ??= analysisAbortMessage(status);
+      if (status.phase === 'Inconclusive') this.backgroundInconclusive = status.message ?? 'inconclusive';
+    });
+    return run;
+  }
+
+  private async endBackground(): Promise<AnalysisRunStatus | undefined> {
+    const run = this.background;
+    this.background = undefined;
+    this.backgroundInconclusive = undefined;
+    if (!run) return undefined;
+    await run.terminate();
+    return run.result;
+  }
+
+  /** An Inconclusive background run holds the rollout until promote (go on) or abort. */
+  private async waitWhileInconclusive(rev: Revision): Promise<Interrupt | undefined> {
+    if (this.backgroundInconclusive === undefined) return undefined;
+    this.activity = {
+      pause: { reason: 'InconclusiveAnalysis', startTime: new Date(this.now()).toISOString() },
+    };
+    await condition(() => this.promoteRequest !== undefined || this.interruptFor(rev) !== undefined);
+    this.activity = {};
+    if (this.promoteRequest === 'step') this.promoteRequest = undefined;
+    this.backgroundInconclusive = undefined;
+    return this.interruptFor(rev);
+  }
+
+  /** An inline `analysis` step: Successful goes on, Failed/Error aborts, Inconclusive pauses. */
+  private async runStepAnalysis(rev: Revision, step: AnalysisStep): Promise<Interrupt | undefined> {
+    const index = this.state.data.currentStepIndex ?? 0;
+    const run = await startAnalysis(this.state, rev, 'step', step.templates, step.args, index);
+    await condition(() => run.final !== undefined || this.interruptFor(rev) !== undefined);
+    if (!run.final) {
+      await run.terminate();
+      return this.interruptFor(rev);
+    }
+    const final = run.final;
+    if (final.phase === 'Failed' || final.phase === 'Error')
+      return { kind: 'abort', message: analysisAbortMessage(final) };
+    if (final.phase === 'Inconclusive') {
+      this.activity = {
+        pause: { reason: 'InconclusiveAnalysis', startTime: new Date(this.now()).toISOString() },
+      };
+      await condition(() => this.promoteRequest !== undefined || this.interruptFor(rev) !== undefined);
+      this.activity = {};
+      if (this.promoteRequest === 'step') this.promoteRequest = undefined;
+    }
+    return this.interruptFor(rev);
   }
 
   private async waitWhileUserPaused(rev: Revision): Promise<Interrupt | undefined> {
@@ -194,14 +270,7 @@ export class RolloutController {
         return this.waitAvailable(rev, replicas);
       }
       case 'analysis':
-        // AnalysisRuns are not evaluated yet: the step is recorded as skipped, visibly, not passed.
-        this.state.setCondition(
-          'Progressing',
-          true,
-          'AnalysisSkipped',
-          `${describeStep(step)}: analysis is not evaluated by this version`,
-        );
-        return this.interruptFor(rev);
+        return this.runStepAnalysis(rev, step);
     }
   }
 
@@ -338,6 +407,7 @@ export class RolloutController {
    */
   async abort(rev: Revision, message: string): Promise<void> {
     await CancellationScope.nonCancellable(async () => {
+      await this.endBackground();
       this.abortRequest = undefined;
       this.promoteRequest = undefined;
       this.state.data.aborted = { at: this.now(), message };

@@ -3,6 +3,7 @@
 import { podTemplateHash, templateImages } from '../core/hash.js';
 import type { CanaryScale } from '../core/replicas.js';
 import type {
+  AnalysisRunRef,
   PauseCondition,
   ReplicaSetRole,
   ReplicaSetStatus,
@@ -43,6 +44,9 @@ export interface CarriedState {
   replicaSets: TrackedReplicaSet[];
   canaryScale?: CanaryScale;
   conditions: RolloutCondition[];
+  /** Numbers AnalysisRun workflow ids; optional so that older histories replay. */
+  analysisCounter?: number;
+  analysisRuns?: AnalysisRunRef[];
 }
 
 export interface RolloutWorkflowInput {
@@ -223,6 +227,7 @@ export class RolloutState {
       weights: { ...this.data.weights },
       replicaSets,
       conditions: [...this.data.conditions],
+      analysisRuns: (this.data.analysisRuns ?? []).map((run) => ({ ...run })),
       revision: this.data.revisionCounter,
       updatedAt: iso(this.now()),
     };

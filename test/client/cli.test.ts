@@ -145,7 +145,18 @@ describe('rollouts against a Temporal server', () => {
   };
 
   it('applies, refuses what does not apply, and shows the rollout', async () => {
-    const applied = await rollouts(['apply', '-f', path.join(seedDir, '05-rollout.yaml')], connect);
+    // The Rollout alone: its AnalysisTemplate is missing, and nothing is applied.
+    const alone = await rollouts(['apply', '-f', path.join(seedDir, '05-rollout.yaml')], connect);
+    expect(alone).toEqual({
+      code: 1,
+      out: '',
+      err: [
+        'Rollout rollouts-demo/myapp: spec.strategy.canary.analysis: AnalysisTemplate "istio-success-rate" in namespace rollouts-demo not found: give it to apply -f with the Rollout',
+        'nothing applied: 1 error(s)',
+      ].join('\n'),
+    });
+    const files = ['04-analysistemplate.yaml', '05-rollout.yaml'].map((f) => path.join(seedDir, f));
+    const applied = await rollouts(['apply', '-f', ...files], connect);
     expect(applied).toEqual({ code: 0, out: 'rollout rollouts-demo/myapp created', err: '' });
     await waitUntil(status, (s) => s.phase === 'Healthy', 'Healthy');
 
@@ -178,6 +189,10 @@ describe('rollouts against a Temporal server', () => {
     expect(tree.out).toContain('Message:         CanaryPauseStep: waiting for promote');
     expect(tree.out).toContain('  Step:          1/8');
     expect(tree.out).toContain('  ActualWeight:  20');
+    expect(tree.out).toContain('AnalysisRuns:\n  ◌ istio-success-rate (background, revision 2): Running');
+    expect(tree.out).toContain(
+      '    ◷ success-rate: Pending, 0 measured: 0 ok, 0 failed, 0 inconclusive, 0 error',
+    );
     expect(tree.out).toContain('argoproj/rollouts-demo:blue (stable)');
     expect(tree.out).toContain('argoproj/rollouts-demo:yellow (canary)');
     expect(tree.out).toMatch(/├──# revision:2\n│ {2}└──⧉ myapp-\w+ +ReplicaSet +✔ Healthy +canary/);

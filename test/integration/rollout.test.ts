@@ -166,7 +166,12 @@ describe('an API server outage in the middle of a canary', () => {
       seedFiles.map((f) => fs.readFileSync(f, 'utf8').replaceAll('rollouts-demo', ns)).join('\n---\n'),
     );
     await cp.apply(copy);
-    const def = { ...seedRollout(), namespace: ns };
+    const seed = seedRollout();
+    const def = {
+      ...seed,
+      namespace: ns,
+      analysisTemplates: (seed.analysisTemplates ?? []).map((t) => ({ ...t, namespace: ns })),
+    };
     const blue = hashOf(def, BLUE);
     const yellow = hashOf(def, YELLOW);
     const h = await realHarness(def);

@@ -37,7 +37,7 @@ describe('replay of saved rollout histories', () => {
   );
 
   it('a workflow that changed its commands fails to replay', async () => {
-    const seed = histories.find((h) => h.file.startsWith('seed-canary'));
+    const seed = histories.find((h) => h.file === 'seed-canary-run1.binpb');
     expect(seed).toBeDefined();
     const changed = await bundleWorkflowCode({
       workflowsPath: path.join(repoRoot, 'dist', 'test', 'replay', 'changed-workflow.js'),

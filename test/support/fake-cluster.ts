@@ -14,6 +14,8 @@ import type {
   WaitForAvailableInput,
 } from '../../activities/interface.js';
 import { permanentFailure } from '../../activities/errors.js';
+import type { MeasureInput, MeasureResult } from '../../core/analysis/types.js';
+import type { MetricActivities } from '../../workflows/analysis-run.js';
 import { PermanentFailureType } from '../../core/failures.js';
 
 export interface FakeReplicaSet {
@@ -31,6 +33,9 @@ export class FakeCluster {
   calls: string[] = [];
   /** Names of ReplicaSets whose pods never become available. */
   stuck = new Set<string>();
+  /** What every measurement returns (a success rate of 99% unless a test says otherwise). */
+  metric: MeasureResult = { value: [0.99] };
+  measured: string[] = [];
   /** Makes setTrafficWeight fail permanently with this message. */
   weightFailure?: string;
   /** Calls whose text starts with one of the prefixes, in order. */
@@ -38,8 +43,12 @@ export class FakeCluster {
     return this.calls.filter((c) => prefixes.some((p) => c.startsWith(p)));
   }
 
-  activities(): RolloutActivities {
+  activities(): RolloutActivities & MetricActivities {
     return {
+      measure: (input: MeasureInput) => {
+        this.measured.push(input.metric);
+        return Promise.resolve(this.metric);
+      },
       ensureReplicaSet: (input: EnsureReplicaSetInput) => {
         const name = `${input.rollout}-${input.podTemplateHash}`;
         this.calls.push(`ensureReplicaSet ${name} ${input.replicas}`);

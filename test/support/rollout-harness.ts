@@ -8,21 +8,29 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { RolloutActivities } from '../../activities/interface.js';
 import { RolloutsClient } from '../../client/rollouts-client.js';
+import { attachAnalysisTemplates } from '../../core/analysis/attach.js';
 import { loadManifests } from '../../core/manifest/index.js';
 import type { RolloutStatus } from '../../core/status.js';
 import type { RolloutDefinition } from '../../core/types.js';
+import type { MetricActivities } from '../../workflows/analysis-run.js';
 import { rolloutWorkflowId } from '../../workflows/messages.js';
 import { FakeCluster } from './fake-cluster.js';
 import { historiesDir, seedDir } from './paths.js';
 import { createWorker, waitUntil } from './temporal-env.js';
 
+/** The seed's Rollout with its AnalysisTemplate attached, as `rollouts apply -f` makes it. */
 export function seedRollout(): RolloutDefinition {
-  const file = path.join(seedDir, '05-rollout.yaml');
-  const loaded = loadManifests(fs.readFileSync(file, 'utf8'), file);
-  if (loaded.errors.length) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
-  const rollout = loaded.rollouts[0];
+  const load = (name: string) => {
+    const file = path.join(seedDir, name);
+    const loaded = loadManifests(fs.readFileSync(file, 'utf8'), file);
+    if (loaded.errors.length) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
+    return loaded;
+  };
+  const rollout = load('05-rollout.yaml').rollouts[0];
   if (!rollout) throw new Error('the seed has no Rollout');
-  return rollout;
+  const attached = attachAnalysisTemplates(rollout, load('04-analysistemplate.yaml').analysisTemplates);
+  if (attached.errors.length) throw new Error(attached.errors.join('\n'));
+  return attached.rollout;
 }
 
 /** The seed rollout with another image, as `set image` would make it. */
@@ -35,15 +43,15 @@ let queueCounter = 0;
 
 export interface HarnessOptions {
   taskQueue?: string;
-  /** What the worker runs; default: the harness's FakeCluster. */
-  activities?: RolloutActivities;
+  /** What the worker runs; default: the harness's FakeCluster (whose `measure` also fills any gap). */
+  activities?: RolloutActivities & Partial<MetricActivities>;
 }
 
 export class RolloutHarness {
   readonly cluster = new FakeCluster();
   readonly rollouts: RolloutsClient;
   readonly taskQueue: string;
-  private readonly activities: RolloutActivities;
+  private readonly activities: RolloutActivities & MetricActivities;
   private worker?: Worker;
   private running?: Promise<void>;
 
@@ -53,7 +61,8 @@ export class RolloutHarness {
     options: HarnessOptions = {},
   ) {
     this.taskQueue = options.taskQueue ?? `rollouts-test-${process.pid}-${++queueCounter}`;
-    this.activities = options.activities ?? this.cluster.activities();
+    const fake = this.cluster.activities();
+    this.activities = { ...fake, ...(options.activities ?? {}) };
     this.rollouts = new RolloutsClient(env.client, this.taskQueue);
   }
 
@@ -102,28 +111,37 @@ export class RolloutHarness {
     );
   }
 
-  /** Saves the histories of every run of this rollout's workflow (continue-as-new makes several). */
-  async saveHistories(label: string): Promise<void> {
-    if (!process.env.RECORD_HISTORIES) return;
-    fs.mkdirSync(historiesDir, { recursive: true });
-    const histories = [];
+  /** Every run (continue-as-new makes several) of one workflow, oldest first. */
+  private async historyChain(workflowId: string): Promise<temporal.api.history.v1.IHistory[]> {
+    const histories: temporal.api.history.v1.IHistory[] = [];
     // Walk back from the latest run: each run's first event names the run it continued from.
     let runId: string | undefined = undefined;
     for (;;) {
-      const history: Awaited<
-        ReturnType<ReturnType<typeof this.env.client.workflow.getHandle>['fetchHistory']>
-      > = await this.env.client.workflow.getHandle(this.workflowId, runId).fetchHistory();
+      const history: temporal.api.history.v1.IHistory = await this.env.client.workflow
+        .getHandle(workflowId, runId)
+        .fetchHistory();
       histories.unshift(history);
-      const previous: string | null | undefined =
-        history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+      const previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
       if (!previous) break;
       runId = previous;
     }
-    // Binary protobuf: exact, and free of the JSON conversion's dependence on one protobufjs copy.
-    histories.forEach((history, i) => {
-      const bytes = temporal.api.history.v1.History.encode(history).finish();
-      fs.writeFileSync(path.join(historiesDir, `${label}-run${i + 1}.binpb`), bytes);
-    });
+    return histories;
+  }
+
+  /** Saves the histories of the rollout's workflow and of its AnalysisRuns, for the replay tests. */
+  async saveHistories(label: string): Promise<void> {
+    if (!process.env.RECORD_HISTORIES) return;
+    fs.mkdirSync(historiesDir, { recursive: true });
+    const save = (name: string, histories: temporal.api.history.v1.IHistory[]) =>
+      histories.forEach((history, i) => {
+        // Binary protobuf: exact, and free of the JSON conversion's dependence on one protobufjs copy.
+        const bytes = temporal.api.history.v1.History.encode(history).finish();
+        fs.writeFileSync(path.join(historiesDir, `${name}-run${i + 1}.binpb`), bytes);
+      });
+    save(label, await this.historyChain(this.workflowId));
+    const runs = (await this.status()).analysisRuns;
+    for (const [n, run] of runs.entries())
+      save(`${label}-analysis${n + 1}`, await this.historyChain(run.workflowId));
   }
 
   async stop(): Promise<void> {

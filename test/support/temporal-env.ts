@@ -5,6 +5,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { RolloutActivities } from '../../activities/interface.js';
+import type { MetricActivities } from '../../workflows/analysis-run.js';
 import { toolsBin, workflowsPath } from './paths.js';
 
 let runtimeInstalled = false;
@@ -35,7 +36,7 @@ export function workflowBundle(): Promise<WorkflowBundle> {
 export async function createWorker(
   env: TestWorkflowEnvironment,
   taskQueue: string,
-  activities: RolloutActivities,
+  activities: RolloutActivities & MetricActivities,
 ): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,

@@ -1,0 +1,272 @@
+// AnalysisRuns on the time-skipping server with a faked `measure`: Argo's limits end to end, the
+// rollout's reaction to each verdict, and a day-long run that continues as new.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { AnalysisRunStatus, AnalysisSpec, MetricSpec } from '../../core/analysis/types.js';
+import type { AnalysisTemplateManifest } from '../../core/manifest/argo-types.js';
+import type { RolloutStatus } from '../../core/status.js';
+import type { CanaryStep, RolloutDefinition } from '../../core/types.js';
+import {
+  analysisRunWorkflow,
+  analysisStatusQuery,
+  terminateAnalysisSignal,
+} from '../../workflows/analysis-run.js';
+import { RolloutHarness, seedRollout } from '../support/rollout-harness.js';
+import { createTimeSkippingEnv } from '../support/temporal-env.js';
+
+const YELLOW = 'argoproj/rollouts-demo:yellow';
+
+let env: TestWorkflowEnvironment;
+let harness: RolloutHarness | undefined;
+
+beforeEach(async () => {
+  env = await createTimeSkippingEnv();
+}, 120_000);
+
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+  await env?.teardown();
+});
+
+async function deployed(def: RolloutDefinition): Promise<RolloutHarness> {
+  harness = new RolloutHarness(env, def);
+  await harness.start();
+  await harness.rollouts.apply(def);
+  await harness.waitFor('Healthy', (s) => s.phase === 'Healthy');
+  return harness;
+}
+
+async function liveRun(h: RolloutHarness, status: RolloutStatus): Promise<AnalysisRunStatus> {
+  const ref = status.analysisRuns.at(-1);
+  if (!ref) throw new Error('no AnalysisRun in the status');
+  return env.client.workflow.getHandle(ref.workflowId).query(analysisStatusQuery);
+}
+
+function template(
+  name: string,
+  metrics: Record<string, unknown>[],
+  extra: Partial<AnalysisTemplateManifest['spec']> = {},
+): AnalysisTemplateManifest {
+  return {
+    kind: 'AnalysisTemplate',
+    name,
+    namespace: 'rollouts-demo',
+    spec: {
+      args: [],
+      dryRun: [],
+      measurementRetention: [],
+      ...extra,
+      metrics: metrics.map((m) => ({
+        provider: { prometheus: { address: 'http://prometheus:9090', query: 'q' } },
+        ...m,
+      })) as never,
+    },
+  };
+}
+
+/** The seed rollout with an inline analysis step after setWeight 20. */
+function withInlineAnalysis(t: AnalysisTemplateManifest): RolloutDefinition {
+  const seed = seedRollout();
+  const steps: CanaryStep[] = [
+    { kind: 'setWeight', weight: 20 },
+    { kind: 'analysis', templates: [{ templateName: t.name, clusterScope: false }], args: [] },
+    { kind: 'setWeight', weight: 40 },
+    { kind: 'pause' },
+  ];
+  const { analysis: _, ...canary } = seed.canary;
+  return { ...seed, canary: { ...canary, steps }, analysisTemplates: [t] };
+}
+
+describe("the seed's background analysis (failureLimit 3, every 20 s after 60 s)", () => {
+  it('tolerates 3 failed measurements, fails the run on the 4th and aborts the rollout', async () => {
+    const h = await deployed(seedRollout());
+    h.cluster.metric = { value: [0.3] }; // a 30 % success rate: every measurement fails
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    let s = await h.pausedAt(1);
+    expect(s.analysisRuns).toEqual([
+      expect.objectContaining({
+        name: 'istio-success-rate',
+        kind: 'background',
+        revision: 2,
+        phase: 'Running',
+      }),
+    ]);
+
+    await env.sleep('101s'); // measurements at 60, 80 and 100 s
+    s = await h.status();
+    expect(s.aborted).toBe(false);
+    const run = await liveRun(h, s);
+    expect(run.metrics[0]).toMatchObject({ phase: 'Running', count: 3, failed: 3 });
+    expect(run.metrics[0]?.measurements.map((m) => [m.phase, m.value])).toEqual([
+      ['Failed', [0.3]],
+      ['Failed', [0.3]],
+      ['Failed', [0.3]],
+    ]);
+
+    await env.sleep('20s'); // the 4th
+    s = await h.waitFor('aborted by the analysis', (st) => st.aborted && st.weights.canary === 0);
+    expect(s.message).toBe(
+      'RolloutAborted: analysis istio-success-rate Failed: Metric "success-rate" assessed Failed due to failed (4) > failureLimit (3)',
+    );
+    expect(s.analysisRuns[0]).toMatchObject({ phase: 'Failed' });
+    expect(h.cluster.measured).toHaveLength(4);
+    await h.saveHistories('analysis-failed');
+  });
+
+  it('lets a healthy canary complete, the background run ended Successful', async () => {
+    const h = await deployed(seedRollout());
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    await h.pausedAt(1);
+    await env.sleep('90s');
+    await h.rollouts.promote(h.namespace, h.name, false);
+    await h.pausedAt(3);
+    for (const step of [5, 7]) {
+      await env.sleep('60s');
+      await h.pausedAt(step);
+    }
+    await env.sleep('60s');
+    const s = await h.waitFor(
+      'Healthy on yellow',
+      (st) => st.phase === 'Healthy' && st.stableRevision?.revision === 2,
+    );
+    expect(s.analysisRuns[0]).toMatchObject({ kind: 'background', phase: 'Successful' });
+    expect(h.cluster.measured.length).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('inline analysis steps', () => {
+  it('pauses on Inconclusive; promote goes on', async () => {
+    const t = template('latency', [
+      { name: 'p99', successCondition: 'result[0] < 100', failureCondition: 'result[0] > 500' },
+    ]);
+    const h = await deployed(withInlineAnalysis(t));
+    h.cluster.metric = { value: [300] }; // neither fast enough nor slow enough
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    let s = await h.waitFor(
+      'inconclusive pause',
+      (st) => st.pauseConditions[0]?.reason === 'InconclusiveAnalysis',
+    );
+    expect(s).toMatchObject({
+      phase: 'Paused',
+      currentStepIndex: 1,
+      message: 'InconclusiveAnalysis: waiting for promote or abort',
+    });
+    expect(s.analysisRuns[0]).toMatchObject({ kind: 'step', stepIndex: 1, phase: 'Inconclusive' });
+    await h.rollouts.promote(h.namespace, h.name);
+    s = await h.pausedAt(3);
+    expect(s.weights.canary).toBe(40);
+    await h.saveHistories('analysis-inconclusive');
+  });
+
+  it('pauses on Inconclusive; abort aborts', async () => {
+    const t = template('latency', [
+      { name: 'p99', successCondition: 'result[0] < 100', failureCondition: 'result[0] > 500' },
+    ]);
+    const h = await deployed(withInlineAnalysis(t));
+    h.cluster.metric = { value: [300] };
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    await h.waitFor('inconclusive pause', (st) => st.pauseConditions[0]?.reason === 'InconclusiveAnalysis');
+    await h.rollouts.abort(h.namespace, h.name);
+    const s = await h.waitFor('aborted', (st) => st.aborted && st.weights.canary === 0);
+    expect(s.phase).toBe('Degraded');
+  });
+
+  it('aborts after more than consecutiveErrorLimit errors, saying the provider could not be reached', async () => {
+    const t = template('rate', [
+      { name: 'success-rate', interval: '10s', count: 10, successCondition: 'result[0] > 0.9' },
+    ]);
+    const h = await deployed(withInlineAnalysis(t));
+    h.cluster.metric = {
+      error: 'Prometheus at http://prometheus:9090 could not be reached: connect ECONNREFUSED',
+    };
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    await h.waitFor('analysis running', (st) => st.analysisRuns.length === 1);
+    await env.sleep('45s'); // measurements at 0, 10, 20, 30, 40 s: the 5th error is one too many
+    const s = await h.waitFor('aborted', (st) => st.aborted && st.weights.canary === 0);
+    expect(s.message).toBe(
+      'RolloutAborted: analysis rate Error: Metric "success-rate" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4): Prometheus at http://prometheus:9090 could not be reached: connect ECONNREFUSED',
+    );
+    await h.saveHistories('analysis-errors');
+  });
+
+  it('does not let a failing dryRun metric fail the rollout, and keeps measurementRetention measurements', async () => {
+    const t = template(
+      'with-shadow',
+      [
+        { name: 'real', interval: '5s', count: 4, successCondition: 'result[0] > 0.9' },
+        { name: 'shadow', interval: '5s', count: 4, successCondition: 'result[0] > 0.999' },
+      ],
+      { dryRun: [{ metricName: 'shadow' }], measurementRetention: [{ metricName: 'real', limit: 2 }] },
+    );
+    const h = await deployed(withInlineAnalysis(t));
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    await h.waitFor('analysis running', (st) => st.analysisRuns.length === 1);
+    await env.sleep('20s');
+    const s = await h.pausedAt(3);
+    expect(s.analysisRuns[0]).toMatchObject({ phase: 'Successful' });
+    const run: AnalysisRunStatus = await env.client.workflow
+      .getHandle<typeof analysisRunWorkflow>(s.analysisRuns[0]?.workflowId ?? '')
+      .result();
+    const [real, shadow] = run.metrics;
+    expect(real).toMatchObject({ phase: 'Successful', count: 4, successful: 4 });
+    expect(real?.measurements).toHaveLength(2);
+    expect(shadow).toMatchObject({ phase: 'Failed', dryRun: true, count: 1 });
+    expect(shadow?.measurements).toHaveLength(1);
+  });
+});
+
+describe('a day-long AnalysisRun', () => {
+  it('measures every 20 s for 24 h, continuing as new with its counters, each run small', async () => {
+    harness = new RolloutHarness(env, seedRollout());
+    await harness.start();
+    const metric: MetricSpec = {
+      name: 'success-rate',
+      intervalSeconds: 20,
+      initialDelaySeconds: 0,
+      successCondition: 'result[0] > 0.9',
+      failureLimit: 3,
+      inconclusiveLimit: 0,
+      consecutiveErrorLimit: 4,
+      consecutiveSuccessLimit: 0,
+      dryRun: false,
+      measurementRetention: 10,
+      provider: { prometheus: { address: 'http://prometheus:9090', query: 'q' } },
+    };
+    const spec: AnalysisSpec = {
+      name: 'daylong',
+      namespace: 'rollouts-demo',
+      metrics: [metric],
+      secretArgs: [],
+    };
+    const handle = await env.client.workflow.start(analysisRunWorkflow, {
+      workflowId: 'analysis:daylong',
+      taskQueue: harness.taskQueue,
+      args: [{ spec, measurementsPerRun: 500 }],
+    });
+    await env.sleep('24h');
+    await handle.signal(terminateAnalysisSignal);
+    const result = await handle.result();
+    expect(result.phase).toBe('Successful');
+    // 24 h / 20 s = 4320; the next measurement is due 20 s after the last one finished, as in Argo,
+    // so continue-as-new and the measurements themselves make it drift by a few.
+    expect(result.metrics[0]?.count).toBeGreaterThanOrEqual(4300);
+    expect(result.metrics[0]?.count).toBeLessThanOrEqual(4321);
+    expect(result.metrics[0]?.measurements).toHaveLength(10);
+    // Walk the runs back: every one stayed far below the history limits.
+    const lengths: number[] = [];
+    let runId: string | undefined;
+    for (;;) {
+      const history = await env.client.workflow.getHandle('analysis:daylong', runId).fetchHistory();
+      lengths.push(history.events?.length ?? 0);
+      const previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+      if (!previous) break;
+      runId = previous;
+    }
+    expect(lengths.length).toBeGreaterThanOrEqual(8);
+    expect(Math.max(...lengths)).toBeLessThan(6000);
+    console.log(
+      `day-long run: ${result.metrics[0]?.count} measurements in ${lengths.length} runs, events per run max ${Math.max(...lengths)}, ${(lengths.reduce((a, b) => a + b, 0) / (result.metrics[0]?.count ?? 1)).toFixed(1)} events per measurement`,
+    );
+  }, 600_000);
+});

@@ -1,0 +1,177 @@
+// One AnalysisRun as a child workflow: every metric measured on its own schedule (initialDelay,
+// interval, count), each measurement judged by its conditions, each metric by its limits, the run by
+// its worst metric (core/analysis/assess.ts). It stops early on a decisive failure, ends Successful
+// when terminated by its rollout, and continues as new every few hundred measurements, carrying its
+// counters and retained measurements, so a run that measures every 20 s for a day stays small.
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import {
+  assessMetric,
+  assessRun,
+  assessTerminated,
+  emptyMetricResult,
+  isTerminal,
+  measurementPhase,
+  recordMeasurement,
+} from '../core/analysis/assess.js';
+import type {
+  AnalysisRunStatus,
+  AnalysisSpec,
+  Measurement,
+  MeasureInput,
+  MeasureResult,
+  MetricResult,
+  MetricSpec,
+} from '../core/analysis/types.js';
+import { decodeMetricValue } from '../core/analysis/values.js';
+import { formatDuration } from '../core/duration.js';
+import { evaluateCondition } from '../core/expr/index.js';
+
+export interface MetricActivities {
+  measure(input: MeasureInput): Promise<MeasureResult>;
+}
+
+/** A provider's failure comes back as data (an Error measurement); only surprises are retried, a little. */
+const measureOptions: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3 },
+};
+const { measure } = proxyActivities<MetricActivities>(measureOptions);
+
+export const terminateAnalysisSignal = defineSignal('terminate');
+export const analysisStatusQuery = defineQuery<AnalysisRunStatus>('status');
+
+export interface AnalysisCarried {
+  metrics: MetricResult[];
+  /** Epoch ms of each metric's next measurement; null once it is finished. */
+  nextAt: (number | null)[];
+  startedAt: number;
+  terminated: boolean;
+}
+
+export interface AnalysisRunInput {
+  spec: AnalysisSpec;
+  carried?: AnalysisCarried;
+  /** Continue as new after this many measurements in one run (about 8 history events each). */
+  measurementsPerRun?: number;
+}
+
+const DEFAULT_MEASUREMENTS_PER_RUN = 500;
+
+function judge(
+  metric: MetricSpec,
+  result: MeasureResult,
+  startedAt: number,
+  finishedAt: number,
+): Measurement {
+  const times = {
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+  };
+  if (result.error !== undefined) return { phase: 'Error', message: result.error, ...times };
+  const value = decodeMetricValue(result.value ?? null);
+  const outcome = measurementPhase(metric, (text) => evaluateCondition(text, value));
+  return {
+    phase: outcome.phase,
+    ...(result.value !== undefined ? { value: result.value } : {}),
+    ...(outcome.message ? { message: outcome.message } : {}),
+    ...times,
+  };
+}
+
+export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<AnalysisRunStatus> {
+  const { spec } = input;
+  const startedAt = input.carried?.startedAt ?? Date.now();
+  const state: AnalysisCarried = input.carried ?? {
+    metrics: spec.metrics.map((m) => emptyMetricResult(m)),
+    nextAt: spec.metrics.map((m) => startedAt + m.initialDelaySeconds * 1000),
+    startedAt,
+    terminated: false,
+  };
+  const perRun = input.measurementsPerRun ?? DEFAULT_MEASUREMENTS_PER_RUN;
+  let measuredThisRun = 0;
+  let inFlight = 0;
+
+  const status = (finished?: number): AnalysisRunStatus => {
+    const run = assessRun(state.metrics);
+    return {
+      name: spec.name,
+      phase: run.phase,
+      ...(run.message ? { message: run.message } : {}),
+      metrics: state.metrics,
+      startedAt: new Date(state.startedAt).toISOString(),
+      ...(finished !== undefined ? { finishedAt: new Date(finished).toISOString() } : {}),
+    };
+  };
+  setHandler(analysisStatusQuery, () => status());
+  setHandler(terminateAnalysisSignal, () => void (state.terminated = true));
+
+  const continueSoon = () => measuredThisRun >= perRun || workflowInfo().continueAsNewSuggested;
+  const stopping = () => state.terminated || assessRun(state.metrics).done || continueSoon();
+
+  async function runMetric(index: number): Promise<void> {
+    const metric = spec.metrics[index] as MetricSpec;
+    for (;;) {
+      const due = state.nextAt[index];
+      if (due === null || due === undefined || stopping()) return;
+      const wait = due - Date.now();
+      if (wait > 0) {
+        await condition(stopping, wait, {
+          summary: `next measurement of ${metric.name} in ${formatDuration(Math.ceil(wait / 1000))}`,
+        });
+        continue;
+      }
+      const began = Date.now();
+      inFlight += 1;
+      let result: MeasureResult;
+      try {
+        result = await measure.executeWithOptions({ ...measureOptions, summary: `measure ${metric.name}` }, [
+          {
+            namespace: spec.namespace,
+            metric: metric.name,
+            provider: metric.provider,
+            secretArgs: spec.secretArgs,
+          },
+        ]);
+      } catch (err) {
+        result = { error: `measuring failed: ${(err as Error).message}` };
+      } finally {
+        inFlight -= 1;
+      }
+      measuredThisRun += 1;
+      const recorded = recordMeasurement(
+        state.metrics[index] as MetricResult,
+        judge(metric, result, began, Date.now()),
+        metric.measurementRetention,
+      );
+      const assessment = assessMetric(metric, recorded);
+      state.metrics[index] = {
+        ...recorded,
+        phase: assessment.phase,
+        ...(assessment.message ? { message: assessment.message } : {}),
+      };
+      if (isTerminal(assessment.phase)) state.nextAt[index] = null;
+      else
+        state.nextAt[index] =
+          metric.intervalSeconds !== undefined ? Date.now() + metric.intervalSeconds * 1000 : Date.now();
+    }
+  }
+
+  await Promise.all(spec.metrics.map((_, i) => runMetric(i)));
+  await condition(() => inFlight === 0);
+
+  const decided = assessRun(state.metrics).done;
+  if (!state.terminated && !decided && continueSoon())
+    await continueAsNew<typeof analysisRunWorkflow>({ spec, carried: state, measurementsPerRun: perRun });
+
+  if (state.terminated) state.metrics = state.metrics.map((m) => ({ ...m, phase: assessTerminated(m) }));
+  return status(Date.now());
+}

@@ -1,0 +1,84 @@
+// Starting AnalysisRuns for a rollout (background from `startingStep`, or an inline `analysis` step)
+// as child workflows, and remembering them for the status. The runs' live metrics are read by the
+// client straight from each child's `status` query, so measurements never flood this history.
+import { startChild, workflowInfo } from '@temporalio/workflow';
+import { resolveAnalysis } from '../core/analysis/resolve.js';
+import type { AnalysisRunStatus } from '../core/analysis/types.js';
+import type { AnalysisRunRef } from '../core/status.js';
+import type { AnalysisTemplateRef, AnalysisArgument } from '../core/types.js';
+import { analysisRunWorkflow, terminateAnalysisSignal } from './analysis-run.js';
+import type { Revision, RolloutState } from './state.js';
+
+/** How many finished runs the status keeps. */
+const KEPT_RUNS = 6;
+
+export interface RunningAnalysis {
+  ref: AnalysisRunRef;
+  /** Settles with the run's final status (never rejects: a failed child is an Error run). */
+  result: Promise<AnalysisRunStatus>;
+  /** Set once `result` has settled. */
+  final?: AnalysisRunStatus;
+  terminate(): Promise<void>;
+}
+
+export async function startAnalysis(
+  state: RolloutState,
+  rev: Revision,
+  kind: AnalysisRunRef['kind'],
+  templates: AnalysisTemplateRef[],
+  args: AnalysisArgument[],
+  stepIndex?: number,
+): Promise<RunningAnalysis> {
+  const def = state.definition;
+  const spec = resolveAnalysis(templates, args, {
+    rollout: def,
+    templates: def.analysisTemplates ?? [],
+    ...(state.stable ? { stableHash: state.stable.hash } : {}),
+    canaryHash: rev.hash,
+  });
+  state.data.analysisCounter = (state.data.analysisCounter ?? 0) + 1;
+  const workflowId = `analysis:${def.namespace}/${def.name}:rev${rev.number}:${state.data.analysisCounter}`;
+  const ref: AnalysisRunRef = {
+    workflowId,
+    name: spec.name,
+    kind,
+    revision: rev.number,
+    ...(stepIndex !== undefined ? { stepIndex } : {}),
+    phase: 'Running',
+  };
+  state.data.analysisRuns = [...(state.data.analysisRuns ?? []), ref].slice(-KEPT_RUNS);
+  const child = await startChild(analysisRunWorkflow, {
+    workflowId,
+    args: [{ spec }],
+    taskQueue: workflowInfo().taskQueue,
+  });
+  const running: RunningAnalysis = {
+    ref,
+    result: child.result().then(
+      (status) => status,
+      (err: unknown): AnalysisRunStatus => ({
+        name: spec.name,
+        phase: 'Error',
+        message: `the AnalysisRun failed: ${(err as Error).message}`,
+        metrics: [],
+        startedAt: new Date().toISOString(),
+      }),
+    ),
+    terminate: async () => {
+      if (running.final) return;
+      // It may finish between our look and the signal: then there is nothing left to end.
+      await child.signal(terminateAnalysisSignal).catch(() => undefined);
+    },
+  };
+  void running.result.then((status) => {
+    running.final = status;
+    ref.phase = status.phase;
+    if (status.message) ref.message = status.message;
+  });
+  return running;
+}
+
+/** The abort message for a run that ended Failed or Error. */
+export function analysisAbortMessage(status: AnalysisRunStatus): string {
+  return `analysis ${status.name} ${status.phase}: ${status.message ?? 'no reason given'}`;
+}
