@@ -4,11 +4,12 @@
 import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { Client, Connection } from '@temporalio/client';
-import { attachAnalysisTemplates } from '../core/analysis/attach.js';
+import { attachAnalysisTemplates, missingTemplates } from '../core/analysis/attach.js';
 import type { AnalysisTemplateManifest } from '../core/manifest/argo-types.js';
 import { loadManifests, type ManifestError } from '../core/manifest/index.js';
 import type { RolloutDefinition } from '../core/types.js';
 import { connectionOptions, temporalConfigFromEnv, ConfigError } from '../config/temporal.js';
+import { fetchAnalysisTemplates, kubeconfigPath } from './cluster-templates.js';
 import { lintFiles } from './lint.js';
 import { renderList, renderStatus } from './render.js';
 import { ActionRejectedError, RolloutNotFoundError, RolloutsClient } from './rollouts-client.js';
@@ -39,10 +40,10 @@ function defaultNamespace(): string {
   return process.env.ROLLOUTS_NAMESPACE || 'default';
 }
 
-function readManifests(
+async function readManifests(
   files: string[],
   namespace: string | undefined,
-): { rollouts: RolloutDefinition[]; errors: string[] } {
+): Promise<{ rollouts: RolloutDefinition[]; errors: string[] }> {
   const rollouts: RolloutDefinition[] = [];
   const templates: AnalysisTemplateManifest[] = [];
   const errors: string[] = [];
@@ -59,6 +60,14 @@ function readManifests(
     rollouts.push(...loaded.rollouts);
     templates.push(...loaded.analysisTemplates);
     errors.push(...loaded.errors.map((e: ManifestError) => e.message));
+  }
+  // Templates the files do not hold may be in the cluster (Argo's CRDs, or the lab's).
+  const missing = rollouts.flatMap((def) => missingTemplates(def, templates));
+  const kubeconfig = kubeconfigPath();
+  if (missing.length && kubeconfig) {
+    const fetched = await fetchAnalysisTemplates(missing, kubeconfig);
+    templates.push(...fetched.templates);
+    errors.push(...fetched.errors);
   }
   // Each Rollout carries the AnalysisTemplates it uses; a missing one or a missing arg fails here.
   const attached = rollouts.map((def) => attachAnalysisTemplates(def, templates));
@@ -114,7 +123,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .requiredOption('-f, --filename <file...>', 'manifest file(s); multi-document YAML is fine')
     .addOption(ns())
     .action(async (opts: { filename: string[]; namespace?: string }) => {
-      const { rollouts: defs, errors } = readManifests(opts.filename, opts.namespace);
+      const { rollouts: defs, errors } = await readManifests(opts.filename, opts.namespace);
       if (errors.length) {
         errors.forEach((e) => io.err(e));
         io.err(`nothing applied: ${errors.length} error(s)`);

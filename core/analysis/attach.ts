@@ -22,6 +22,31 @@ const sameRef = (t: AnalysisTemplateManifest, ref: AnalysisTemplateRef, namespac
     ? t.kind === 'ClusterAnalysisTemplate'
     : t.kind === 'AnalysisTemplate' && t.namespace === namespace);
 
+export interface TemplateKey {
+  kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
+  /** '' for a ClusterAnalysisTemplate. */
+  namespace: string;
+  name: string;
+}
+
+/** The templates a Rollout refers to that are not among `available` (to look for in the cluster). */
+export function missingTemplates(
+  def: RolloutDefinition,
+  available: AnalysisTemplateManifest[],
+): TemplateKey[] {
+  const missing: TemplateKey[] = [];
+  for (const { analysis } of analysesOf(def))
+    for (const ref of analysis.templates) {
+      if (available.some((t) => sameRef(t, ref, def.namespace))) continue;
+      const key: TemplateKey = ref.clusterScope
+        ? { kind: 'ClusterAnalysisTemplate', namespace: '', name: ref.templateName }
+        : { kind: 'AnalysisTemplate', namespace: def.namespace, name: ref.templateName };
+      if (!missing.some((m) => m.kind === key.kind && m.namespace === key.namespace && m.name === key.name))
+        missing.push(key);
+    }
+  return missing;
+}
+
 export function attachAnalysisTemplates(
   def: RolloutDefinition,
   available: AnalysisTemplateManifest[],

@@ -145,8 +145,12 @@ describe('rollouts against a Temporal server', () => {
   };
 
   it('applies, refuses what does not apply, and shows the rollout', async () => {
-    // The Rollout alone: its AnalysisTemplate is missing, and nothing is applied.
+    // The Rollout alone, and no cluster to look in: its AnalysisTemplate is missing, nothing is applied.
+    const savedKubeconfig = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = '/nonexistent/kubeconfig';
     const alone = await rollouts(['apply', '-f', path.join(seedDir, '05-rollout.yaml')], connect);
+    if (savedKubeconfig === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = savedKubeconfig;
     expect(alone).toEqual({
       code: 1,
       out: '',

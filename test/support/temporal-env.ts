@@ -10,11 +10,11 @@ import { toolsBin, workflowsPath } from './paths.js';
 
 let runtimeInstalled = false;
 
-/** Quiet logs unless TEST_LOG is set: failures show up in assertions, not in walls of text. */
+/** Quiet logs (errors only) unless TEST_LOG is set: failures show up in assertions, not in walls of text. */
 function installRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger((process.env.TEST_LOG as 'DEBUG' | undefined) ?? 'WARN') });
+  Runtime.install({ logger: new DefaultLogger((process.env.TEST_LOG as 'DEBUG' | undefined) ?? 'ERROR') });
 }
 
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
