@@ -24,6 +24,12 @@ import {
 } from '../workflows/messages.js';
 import { analysisStatusQuery } from '../workflows/analysis-run.js';
 import type { rolloutWorkflow } from '../workflows/rollout.js';
+import {
+  RevisionImageKey,
+  RolloutNameKey,
+  RolloutNamespaceKey,
+  RolloutPhaseKey,
+} from '../workflows/search-attributes.js';
 
 const QUERY_DEADLINE_MS = 3000;
 const GRPC_DEADLINE_EXCEEDED = 4;
@@ -88,17 +94,45 @@ export class RolloutsClient {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
       try {
-        await this.client.workflow.start<typeof rolloutWorkflow>(ROLLOUT_WORKFLOW_TYPE, {
-          workflowId: rolloutWorkflowId(namespace, name),
-          taskQueue: this.taskQueue,
-          args: [{ rollout }],
-        });
+        await this.startWorkflow(rollout);
         return { started: true, message: `rollout ${namespace}/${name} created` };
       } catch (err) {
         // Someone else started it between our two calls: deliver the definition as a revision.
         if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt > 2) throw err;
       }
     }
+  }
+
+  private registered?: Promise<boolean>;
+
+  /** Whether the namespace has our search attributes (a server without them refuses a start that sets them). */
+  private searchAttributesRegistered(): Promise<boolean> {
+    this.registered ??= this.client.connection.operatorService
+      .listSearchAttributes({ namespace: this.client.options.namespace })
+      .then((answer) => RolloutNameKey.name in (answer.customAttributes ?? {}))
+      .catch(() => false); // a server without the operator API (the test server) has none either
+    return this.registered;
+  }
+
+  /** Starts with our search attributes when the server knows them, so the UI and CLI can find rollouts. */
+  private async startWorkflow(rollout: RolloutDefinition): Promise<void> {
+    const image = rollout.template.spec.containers[0]?.image ?? '';
+    const searchAttributes = (await this.searchAttributesRegistered())
+      ? {
+          typedSearchAttributes: [
+            { key: RolloutNameKey, value: rollout.name },
+            { key: RolloutNamespaceKey, value: rollout.namespace },
+            { key: RolloutPhaseKey, value: 'Progressing' },
+            { key: RevisionImageKey, value: image },
+          ],
+        }
+      : {};
+    await this.client.workflow.start<typeof rolloutWorkflow>(ROLLOUT_WORKFLOW_TYPE, {
+      workflowId: rolloutWorkflowId(rollout.namespace, rollout.name),
+      taskQueue: this.taskQueue,
+      args: [{ rollout }],
+      ...searchAttributes,
+    });
   }
 
   setImage(namespace: string, name: string, container: string, image: string): Promise<ActionResult> {

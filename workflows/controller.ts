@@ -15,6 +15,7 @@ import { callActivity } from './activities.js';
 import { ClusterWriter } from './cluster.js';
 import { permanentFailureMessage } from './failures.js';
 import { Lock } from './lock.js';
+import { SearchAttributePublisher } from './search-attributes.js';
 import { scheduleScaleDown } from './scale-downs.js';
 import { replicaSetName, type Activity, type Revision, RolloutState } from './state.js';
 
@@ -24,8 +25,8 @@ export type Interrupt = { kind: 'superseded' } | { kind: 'abort'; message: strin
 export class RolloutController {
   readonly lock = new Lock();
   readonly cluster: ClusterWriter;
-  /** What is going on now, beyond the carried state (pause, deadline, progress text). */
-  activity: Activity = {};
+  private current: Activity = {};
+  private readonly searchAttributes = new SearchAttributePublisher();
   promoteRequest?: 'step' | 'full';
   abortRequest?: string;
   /** Set once this run did a revision's work: the next boundary continues as new. */
@@ -85,11 +86,28 @@ export class RolloutController {
       }
     } finally {
       this.working = false;
+      this.publish();
     }
   }
 
   status(): RolloutStatus {
     return this.state.status({ ...this.activity, working: this.working });
+  }
+
+  /** What is going on now, beyond the carried state (pause, deadline, progress text). */
+  get activity(): Activity {
+    return this.current;
+  }
+
+  /** Every change of what is going on may change the phase: keep the search attributes current. */
+  set activity(activity: Activity) {
+    this.current = activity;
+    this.publish();
+  }
+
+  private publish(): void {
+    const image = this.state.desired.definition.template.spec.containers[0]?.image ?? '';
+    this.searchAttributes.publish({ phase: this.status().phase, image });
   }
 
   /** A permanent activity failure (missing route, 404 on a Service…) aborts the revision with its message. */

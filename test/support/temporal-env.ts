@@ -6,6 +6,12 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { RolloutActivities } from '../../activities/interface.js';
 import type { MetricActivities } from '../../workflows/analysis-run.js';
+import {
+  RevisionImageKey,
+  RolloutNameKey,
+  RolloutNamespaceKey,
+  RolloutPhaseKey,
+} from '../../workflows/search-attributes.js';
 import { toolsBin, workflowsPath } from './paths.js';
 
 let runtimeInstalled = false;
@@ -23,6 +29,19 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   if (!fs.existsSync(executable)) throw new Error(`${executable} is missing: run scripts/install-tools.sh`);
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: executable } },
+  });
+}
+
+/** The real Temporal dev server (the one the lab runs), with our search attributes registered. */
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  installRuntime();
+  const executable = path.join(toolsBin, 'temporal');
+  if (!fs.existsSync(executable)) throw new Error(`${executable} is missing: run scripts/install-tools.sh`);
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: executable },
+      searchAttributes: [RolloutNameKey, RolloutNamespaceKey, RolloutPhaseKey, RevisionImageKey],
+    },
   });
 }
 
