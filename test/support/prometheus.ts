@@ -20,8 +20,15 @@ export class PrometheusServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts Prometheus scraping `targets` ("127.0.0.1:port", path /metrics) every second; resolves when ready. */
-  static async start(name: string, targets: string[]): Promise<PrometheusServer> {
+  /**
+   * Starts Prometheus scraping `targets` ("127.0.0.1:port") every second, at `metricsPath` (default
+   * /metrics; Envoy's is /stats/prometheus); resolves when ready.
+   */
+  static async start(
+    name: string,
+    targets: string[],
+    options: { metricsPath?: string } = {},
+  ): Promise<PrometheusServer> {
     if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: run scripts/install-tools.sh`);
     const dir = path.join(testOutput, `prometheus-${name}`);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -35,6 +42,7 @@ export class PrometheusServer {
         '  evaluation_interval: 1s',
         'scrape_configs:',
         '  - job_name: test',
+        `    metrics_path: ${JSON.stringify(options.metricsPath ?? '/metrics')}`,
         '    static_configs:',
         `      - targets: [${targets.map((t) => JSON.stringify(t)).join(', ')}]`,
         '',
