@@ -13,6 +13,8 @@ import { fetchAnalysisTemplates, kubeconfigPath } from './cluster-templates.js';
 import { lintFiles } from './lint.js';
 import { renderList, renderStatus } from './render.js';
 import { ActionRejectedError, RolloutNotFoundError, RolloutsClient } from './rollouts-client.js';
+import { labDown, labErrors, labStatus, labUp } from '../lab/stack/lab.js';
+import { parseRate, RateError } from '../lab/stack/rate.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -269,6 +271,46 @@ export async function run(argv: string[], io: Io): Promise<number> {
         io.err(`${errors.length} error(s) in ${opts.filename.join(', ')}`);
         exitCode = 1;
       } else io.out(`${objects.length} object(s) valid in ${opts.filename.join(', ')}`);
+    });
+
+  // The local stack (lab/stack/): Temporal, kube-apiserver, mesh simulator, Prometheus and a worker.
+  const lab = program
+    .command('lab')
+    .description('the local stack as background processes on loopback (LAB_DIR, default .lab/)');
+  lab
+    .command('up')
+    .description(
+      'start Temporal, kube-apiserver, the mesh simulator, Prometheus and a worker; write .lab/env',
+    )
+    .action(async () => {
+      exitCode = await labUp(io);
+    });
+  lab
+    .command('down')
+    .description('stop what lab up started (data stays)')
+    .option('--purge', "also delete the lab's data: Temporal history, etcd, Prometheus, logs")
+    .action(async (opts: { purge?: boolean }) => {
+      exitCode = await labDown(io, { purge: opts.purge === true });
+    });
+  lab
+    .command('status')
+    .description('each component, its pid, whether it answers, its URL (exit 3 unless all are up)')
+    .action(async () => {
+      exitCode = await labStatus(io);
+    });
+  lab
+    .command('errors')
+    .description("set the mesh simulator's error rate for an image")
+    .argument('<image>', 'e.g. argoproj/rollouts-demo:green')
+    .argument('<rate>', 'a fraction (0.65) or a percentage (65%)')
+    .action(async (image: string, rateArg: string) => {
+      let rate: number;
+      try {
+        rate = parseRate(rateArg);
+      } catch (err) {
+        throw err instanceof RateError ? new UsageError(`lab errors: ${err.message}`) : err;
+      }
+      exitCode = await labErrors(io, image, rate);
     });
 
   try {

@@ -1,0 +1,75 @@
+// The lab's environment file (.lab/env): `source .lab/env` points the worker, the `rollouts` command,
+// kubectl-style tools and analysis queries at the lab. Pure: rendering and reading it back.
+import type { LabUrls } from './settings.js';
+
+export interface LabEnvVars {
+  KUBECONFIG: string;
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_UI_URL: string;
+  PROMETHEUS_URL: string;
+  MESH_URL: string;
+}
+
+export function labEnvVars(kubeconfig: string, urls: LabUrls): LabEnvVars {
+  return {
+    KUBECONFIG: kubeconfig,
+    TEMPORAL_ADDRESS: urls.temporalAddress,
+    TEMPORAL_UI_URL: urls.temporalUi,
+    PROMETHEUS_URL: urls.prometheus,
+    MESH_URL: urls.mesh,
+  };
+}
+
+/** Single quotes: nothing inside is expanded; a quote itself becomes '\''. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function renderEnvFile(vars: LabEnvVars, envFile: string): string {
+  return [
+    `# The lab's addresses, written by \`rollouts lab up\`. Use: source ${shellQuote(envFile)}`,
+    ...(Object.entries(vars) as [string, string][]).map(
+      ([name, value]) => `export ${name}=${shellQuote(value)}`,
+    ),
+    '',
+  ].join('\n');
+}
+
+/** Reads back what renderEnvFile wrote (`export NAME=value`, plain or quoted); other lines are skipped. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!match) continue;
+    const [, name, raw] = match as unknown as [string, string, string];
+    vars[name] = unquote(raw.trim());
+  }
+  return vars;
+}
+
+function unquote(raw: string): string {
+  let value = '';
+  for (let i = 0; i < raw.length;) {
+    if (raw[i] === "'") {
+      const end = raw.indexOf("'", i + 1);
+      if (end < 0) return value + raw.slice(i + 1);
+      value += raw.slice(i + 1, end);
+      i = end + 1;
+    } else if (raw[i] === '"') {
+      // Double quotes: backslash escapes only $ ` " \ (no expansion here: we never write these).
+      let j = i + 1;
+      for (; j < raw.length && raw[j] !== '"'; j++) {
+        if (raw[j] === '\\' && j + 1 < raw.length && '$`"\\'.includes(raw[j + 1] as string)) j++;
+        value += raw[j];
+      }
+      i = j + 1;
+    } else if (raw[i] === '\\' && i + 1 < raw.length) {
+      value += raw[i + 1];
+      i += 2;
+    } else {
+      value += raw[i];
+      i += 1;
+    }
+  }
+  return value;
+}
