@@ -38,7 +38,7 @@ export interface LaunchSpec {
 export interface Launched {
   pid: number;
   log: string;
-  /** Where this start's output begins in the log. */
+  /** Where this start's own output begins in the log (after the header line). */
   logOffset: number;
 }
 
@@ -46,11 +46,11 @@ export async function launch(paths: LabPaths, spec: LaunchSpec): Promise<Launche
   fs.mkdirSync(paths.logs, { recursive: true });
   const log = logFile(paths, spec.name);
   const fd = fs.openSync(log, 'a');
-  const logOffset = fs.fstatSync(fd).size;
   fs.writeSync(
     fd,
     `\n=== ${spec.name} starting at ${new Date().toISOString()}: ${spec.command} ${spec.args.join(' ')}\n`,
   );
+  const logOffset = fs.fstatSync(fd).size; // after our header line: what follows is the process' own
   const child = spawn(spec.command, spec.args, {
     cwd: spec.cwd,
     env: { ...spec.env, [MARKER]: markerValue(paths, spec.name) },
