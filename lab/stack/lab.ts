@@ -87,7 +87,7 @@ async function portClashes(ctx: LabContext, starting: ComponentName[]): Promise<
 }
 
 function line(name: string, state: string, rest: string): string {
-  return `${name.padEnd(12)}${state.padEnd(20)}${rest}`;
+  return `${name.padEnd(12)}${state.padEnd(20)}${rest}`.trimEnd();
 }
 
 export async function labUp(io: LabIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
