@@ -56,11 +56,21 @@ export function renderStatus(status: RolloutStatus, now = Date.now()): string {
   if (status.canaryRevision)
     images.push(...Object.values(status.canaryRevision.images).map((image) => `${image} (canary)`));
   images.forEach((image, i) => lines.push(i === 0 ? row('Images', image) : `${' '.repeat(17)}${image}`));
-  const desired = status.replicaSets.reduce((n, rs) => n + rs.desiredReplicas, 0);
-  const available = status.replicaSets.reduce((n, rs) => n + (rs.availableReplicas ?? 0), 0);
+  // As Argo prints them: Desired is the spec, Current every pod asked of a ReplicaSet, Updated
+  // those of the newest revision.
+  const newest = status.canaryRevision ?? status.stableRevision;
+  const sum = (count: (rs: ReplicaSetStatus) => number) =>
+    status.replicaSets.reduce((n, rs) => n + count(rs), 0);
   lines.push('Replicas:');
-  lines.push(row('  Desired', String(desired)));
-  lines.push(row('  Available', String(available)));
+  lines.push(row('  Desired', String(status.replicas)));
+  lines.push(row('  Current', String(sum((rs) => rs.desiredReplicas))));
+  lines.push(
+    row(
+      '  Updated',
+      String(sum((rs) => (rs.podTemplateHash === newest?.podTemplateHash ? rs.desiredReplicas : 0))),
+    ),
+  );
+  lines.push(row('  Available', String(sum((rs) => rs.availableReplicas ?? 0))));
   lines.push('');
   lines.push(`${'NAME'.padEnd(40)}${'KIND'.padEnd(12)}${'STATUS'.padEnd(16)}INFO`);
   lines.push(

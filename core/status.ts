@@ -83,6 +83,8 @@ export interface RolloutStatus {
   stableRevision?: RevisionStatus;
   canaryRevision?: RevisionStatus;
   weights: WeightStatus;
+  /** spec.replicas: the pods the rollout asks for once complete. */
+  replicas: number;
   replicaSets: ReplicaSetStatus[];
   conditions: RolloutCondition[];
   /** The latest AnalysisRuns (background and step), newest last. */

@@ -225,6 +225,7 @@ export class RolloutState {
       ...(this.data.stable ? { stableRevision: this.revisionStatus(this.data.stable) } : {}),
       ...(this.canaryInProgress ? { canaryRevision: this.revisionStatus(this.data.desired) } : {}),
       weights: { ...this.data.weights },
+      replicas: def.replicas,
       replicaSets,
       conditions: [...this.data.conditions],
       analysisRuns: (this.data.analysisRuns ?? []).map((run) => ({ ...run })),

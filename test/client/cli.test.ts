@@ -199,6 +199,10 @@ describe('rollouts against a Temporal server', () => {
     );
     expect(tree.out).toContain('argoproj/rollouts-demo:blue (stable)');
     expect(tree.out).toContain('argoproj/rollouts-demo:yellow (canary)');
+    // Canary with one pod beside the stable one (setWeight 20 of 1 replica rounds up to 1).
+    expect(tree.out).toContain(
+      'Replicas:\n  Desired:       1\n  Current:       2\n  Updated:       1\n  Available:     2',
+    );
     expect(tree.out).toMatch(/├──# revision:2\n│ {2}└──⧉ myapp-\w+ +ReplicaSet +✔ Healthy +canary/);
     expect(tree.out).toMatch(/└──# revision:1\n {3}└──⧉ myapp-\w+ +ReplicaSet +✔ Healthy +stable/);
 
