@@ -1,6 +1,7 @@
-// Histories saved from the workflow tests (RECORD_HISTORIES=1 npm test) replay against the current
-// workflow code: a change that would break running rollouts fails here. A deliberately changed
-// workflow must fail to replay, which proves the check has teeth.
+// Histories saved from the workflow tests (RECORD_HISTORIES=1 npm test) and from the fault suite
+// (RECORD_HISTORIES=1 npm run test:faults) replay against the current workflow code: a change that would
+// break running rollouts fails here. A deliberately changed workflow must fail to replay, which proves
+// the check has teeth.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -10,10 +11,11 @@ import { temporal } from '@temporalio/proto';
 import { historiesDir, repoRoot } from '../support/paths.js';
 import { workflowBundle } from '../support/temporal-env.js';
 
+/** Every saved history, the fault suite's (faults/<scenario>/) included, by path under historiesDir. */
 function savedHistories(): { file: string; history: temporal.api.history.v1.IHistory }[] {
   if (!fs.existsSync(historiesDir)) return [];
   return fs
-    .readdirSync(historiesDir)
+    .readdirSync(historiesDir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.binpb'))
     .sort()
     .map((file) => ({

@@ -1,0 +1,73 @@
+// Scenario 8 of the fault suite: every workflow history a scenario produced (rollouts and AnalysisRuns,
+// every run of a continued-as-new chain, the crashed and retried workflow tasks included) replays against
+// the current workflow code before the scenario passes. With RECORD_HISTORIES=1 they are also saved
+// under test/fixtures/histories/faults/<scenario>/, where test/replay replays them on every build: a
+// change that would break a rollout in flight fails there.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import type { Lab } from '../../support/lab.js';
+import { historiesDir } from '../../support/paths.js';
+import { workflowBundle } from '../../support/temporal-env.js';
+
+export interface ReplayReport {
+  histories: number;
+  events: number;
+  /** "workflowId/runId: error", one per history that did not replay. */
+  failures: string[];
+  saved: number;
+}
+
+/** Keep at most this many histories per scenario in the repository (the replay test reads them all). */
+const SAVE_LIMIT = 12;
+
+export async function replayLabHistories(lab: Lab, scenario: string): Promise<ReplayReport> {
+  const connection = await Connection.connect({ address: lab.url('TEMPORAL_ADDRESS') });
+  try {
+    const client = new Client({ connection, namespace: 'default' });
+    const histories: { workflowId: string; runId: string; history: temporal.api.history.v1.IHistory }[] = [];
+    for await (const execution of client.workflow.list()) {
+      const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+      histories.push({ workflowId: execution.workflowId, runId: execution.runId, history });
+    }
+    const failures: string[] = [];
+    const results = Worker.runReplayHistories(
+      { workflowBundle: await workflowBundle(), replayName: scenario },
+      histories.map(({ workflowId, history }) => ({ workflowId, history })),
+    );
+    for await (const result of results)
+      if (result.error) failures.push(`${result.workflowId}/${result.runId}: ${result.error.message}`);
+    const saved = process.env.RECORD_HISTORIES ? save(scenario, histories) : 0;
+    return {
+      histories: histories.length,
+      events: histories.reduce((n, h) => n + (h.history.events?.length ?? 0), 0),
+      failures,
+      saved,
+    };
+  } finally {
+    await connection.close();
+  }
+}
+
+function save(
+  scenario: string,
+  histories: { workflowId: string; runId: string; history: temporal.api.history.v1.IHistory }[],
+): number {
+  const dir = path.join(historiesDir, 'faults', scenario);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  // The rollouts first (their histories carry the faults), then AnalysisRuns; the longest of each first.
+  const ranked = [...histories].sort(
+    (a, b) =>
+      Number(b.workflowId.startsWith('rollout:')) - Number(a.workflowId.startsWith('rollout:')) ||
+      (b.history.events?.length ?? 0) - (a.history.events?.length ?? 0),
+  );
+  const chosen = ranked.slice(0, SAVE_LIMIT);
+  for (const { workflowId, runId, history } of chosen) {
+    const name = `${workflowId.replace(/[^A-Za-z0-9.-]+/g, '_')}-${runId.slice(0, 8)}.binpb`;
+    fs.writeFileSync(path.join(dir, name), temporal.api.history.v1.History.encode(history).finish());
+  }
+  return chosen.length;
+}
