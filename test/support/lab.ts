@@ -120,6 +120,24 @@ export class Lab {
     if (result.code !== 0) throw new Error(`applying ${files.join(', ')} failed:\n${result.err}`);
   }
 
+  /** Stops kube-apiserver alone (etcd and its data stay): an API server outage, until `startApiserver()`. */
+  async stopApiserver(): Promise<void> {
+    await this.controlPlane('stop-apiserver');
+  }
+
+  /** Starts kube-apiserver again on its port, with its credentials; ready (CRDs served) when this returns. */
+  async startApiserver(): Promise<void> {
+    await this.controlPlane('start-apiserver');
+  }
+
+  private async controlPlane(command: 'stop-apiserver' | 'start-apiserver'): Promise<void> {
+    const result = await run('bash', [kubeScript, command, this.paths.kubeDir], this.env);
+    if (result.code !== 0)
+      throw new Error(
+        `kube-control-plane.sh ${command} failed (${result.code}):\n${result.out}\n${result.err}`,
+      );
+  }
+
   async status(name: string, namespace: string): Promise<RolloutStatus> {
     return JSON.parse(await this.mustRollouts('get', name, '-n', namespace, '-o', 'json')) as RolloutStatus;
   }
