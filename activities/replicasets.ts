@@ -94,7 +94,11 @@ export class ReplicaSets {
     }
   }
 
-  /** Deletes this rollout's ReplicaSets at zero replicas beyond the newest `revisionHistoryLimit`. */
+  /**
+   * Argo's history limit: of this rollout's old ReplicaSets (all but `keep`), newest first, those beyond
+   * `revisionHistoryLimit` are deleted once they are at zero replicas. One still waiting for its delayed
+   * scale-down counts towards the limit, and stays until a later prune.
+   */
   async prune(input: PruneReplicaSetsInput): Promise<PruneResult> {
     const all = await this.kube.list<ReplicaSet>(
       'apps/v1',
@@ -105,12 +109,11 @@ export class ReplicaSets {
     const revision = (rs: ReplicaSet) => Number(rs.metadata?.annotations?.[REVISION_ANNOTATION] ?? 0);
     const old = all
       .filter((rs) => !input.keep.includes(rs.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL] ?? ''))
-      .filter((rs) => (rs.spec?.replicas ?? 0) === 0)
       .sort((a, b) => revision(b) - revision(a));
     const deleted: string[] = [];
     for (const rs of old.slice(input.revisionHistoryLimit)) {
       const name = rs.metadata?.name;
-      if (!name) continue;
+      if (!name || (rs.spec?.replicas ?? 0) !== 0) continue;
       await this.kube.delete(ref(input.namespace, name));
       deleted.push(name);
     }

@@ -1,7 +1,7 @@
 // The rollout's control loop: first deploy, canary steps, full promotion, abort and abandonment, with
 // Argo's semantics (DESIGN.md §2-3). Requests from signals and updates are recorded here and acted on
 // at the next point where the running step can be interrupted.
-import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, patched } from '@temporalio/workflow';
 import type { ReplicaSetAvailability } from '../activities/interface.js';
 import { formatDuration } from '../core/duration.js';
 import { canaryReplicas, stableReplicas } from '../core/replicas.js';
@@ -400,6 +400,9 @@ export class RolloutController {
       const delay = this.def.canary.trafficRouting ? this.def.canary.scaleDownDelaySeconds : 0;
       scheduleScaleDown(this.state.replicaSet(old.hash), this.now() + delay * 1000);
     }
+    // As Argo does at once: old ReplicaSets at zero beyond the history limit go now, not only after the
+    // next delayed scale-down.
+    if (patched('prune-on-promotion')) await this.cluster.prune();
     this.state.setCondition('Available', true, 'AvailableReason', `revision ${rev.number} is stable`);
     this.state.setCondition(
       'Progressing',

@@ -511,7 +511,7 @@ describe('waitForReplicaSetAvailable', () => {
 });
 
 describe('pruneReplicaSets', () => {
-  it("deletes this rollout's old ReplicaSets at zero beyond revisionHistoryLimit, and nothing else", async () => {
+  it("deletes this rollout's old ReplicaSets at zero beyond revisionHistoryLimit (one still scaled up counts), and nothing else", async () => {
     const rs: Record<number, string> = {};
     // Revisions 1-3 scaled down; 4 not scaled down yet; 5 stable, 6 canary.
     for (const [revision, replicas] of [
@@ -532,17 +532,16 @@ describe('pruneReplicaSets', () => {
       revisionHistoryLimit: 1,
     };
 
-    expect(await call('pruneReplicaSets', input)).toEqual({ deleted: [rs[2], rs[1]] });
+    // Old ones, newest first: 4 (still scaled up, the one kept by the limit), then 3, 2, 1 beyond it.
+    expect(await call('pruneReplicaSets', input)).toEqual({ deleted: [rs[3], rs[2], rs[1]] });
     const left = await api.list<V1ReplicaSet>('apps/v1', 'ReplicaSet', NS);
     const names = left.items.map((r) => r.metadata?.name);
-    expect(names).toEqual(expect.arrayContaining([rs[3], rs[4], rs[5], rs[6], otherRollout]));
-    expect(names).not.toContain(rs[1]);
-    expect(names).not.toContain(rs[2]);
+    expect(names).toEqual(expect.arrayContaining([rs[4], rs[5], rs[6], otherRollout]));
+    for (const gone of [rs[1], rs[2], rs[3]]) expect(names).not.toContain(gone);
 
     expect(await call('pruneReplicaSets', input)).toEqual({ deleted: [] });
-    expect(await call('pruneReplicaSets', { ...input, revisionHistoryLimit: 0 })).toEqual({
-      deleted: [rs[3]],
-    });
+    // Beyond a limit of 0 but not at zero replicas yet: kept for now.
+    expect(await call('pruneReplicaSets', { ...input, revisionHistoryLimit: 0 })).toEqual({ deleted: [] });
   });
 });
 

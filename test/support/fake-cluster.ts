@@ -104,10 +104,14 @@ export class FakeCluster {
       },
       pruneReplicaSets: (input: PruneReplicaSetsInput) => {
         this.calls.push(`pruneReplicaSets ${input.revisionHistoryLimit}`);
+        // As the real activity: old ones beyond the limit, newest first, once at zero.
         const old = [...this.replicaSets.values()]
-          .filter((rs) => !input.keep.includes(rs.hash) && rs.replicas === 0)
+          .filter((rs) => !input.keep.includes(rs.hash))
           .sort((a, b) => b.revision - a.revision);
-        const deleted = old.slice(input.revisionHistoryLimit).map((rs) => rs.name);
+        const deleted = old
+          .slice(input.revisionHistoryLimit)
+          .filter((rs) => rs.replicas === 0)
+          .map((rs) => rs.name);
         for (const name of deleted) this.replicaSets.delete(name);
         return Promise.resolve({ deleted });
       },
