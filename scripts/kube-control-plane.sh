@@ -17,6 +17,10 @@
 # DIR defaults to .lab/kube in the repository. Ports (for a second instance beside the first, e.g. in tests):
 #   ETCD_PORT (2379), ETCD_PEER_PORT (ETCD_PORT+1), KUBE_APISERVER_PORT (6443); when unset, a restart reuses
 #   the ports DIR's instance last ran on. KUBE_READY_TIMEOUT: seconds to wait for /readyz (90).
+# KUBE_AUDIT_LOG=FILE (opt-in, read when kube-apiserver starts): kube-apiserver's audit log, one JSON event
+#   per line, never rotated, of every create/update/patch/delete of ReplicaSets (and their scale), Services,
+#   VirtualServices and DestinationRules, with the request and response bodies (level RequestResponse;
+#   nothing else is logged; policy in DIR/audit-policy.yaml). The fault suite checks every write with it.
 # Files in DIR: kubeconfig (admin token, CA), token (the bearer token alone), tokens.csv, pki/, etcd-data/,
 #   etcd.log, kube-apiserver.log, *.pid, ports.env.
 set -euo pipefail
@@ -262,6 +266,35 @@ current-context: lab
 EOF
 }
 
+# ---------- audit log (KUBE_AUDIT_LOG) ----------
+# audit_flags FILE: writes DIR/audit-policy.yaml and sets `audit` to kube-apiserver's audit flags. Only the
+# writes a rollout makes (and a person or GitOps might make beside it) are logged, with their bodies; in
+# blocking mode each event is written before the response goes out, so the log is complete for every
+# request that has returned.
+audit_flags() {
+  local file=$1
+  [[ $file == /* ]] || file="$PWD/$file"
+  mkdir -p "$(dirname "$file")"
+  cat >"$dir/audit-policy.yaml" <<'EOF'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: RequestResponse
+    verbs: [create, update, patch, delete]
+    resources:
+      - group: apps
+        resources: [replicasets, replicasets/scale]
+      - group: ""
+        resources: [services]
+      - group: networking.istio.io
+        resources: [virtualservices, destinationrules]
+  - level: None
+EOF
+  audit=(--audit-policy-file="$dir/audit-policy.yaml" --audit-log-path="$file" --audit-log-format=json
+    --audit-log-mode=blocking --audit-log-maxsize=0 --audit-log-maxbackup=0 --audit-log-maxage=0)
+}
+
 # ---------- commands ----------
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -318,6 +351,8 @@ start() {
   if ! pid_of kube-apiserver >/dev/null; then
     local tls=(--cert-dir "$pki/selfsigned")
     [[ -f $pki/ca.crt ]] && tls=(--tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key")
+    local audit=()
+    [[ -z ${KUBE_AUDIT_LOG:-} ]] || audit_flags "$KUBE_AUDIT_LOG"
     # ServiceAccount admission is off: it makes Pods wait for a "default" ServiceAccount that only the
     # absent controller-manager would create. Everything else keeps its default. No endpoint reconciler:
     # it refuses a loopback advertise address, and nothing here routes to the "kubernetes" Service anyway.
@@ -332,7 +367,8 @@ start() {
       --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
       --service-cluster-ip-range 10.0.0.0/24 \
       --disable-admission-plugins ServiceAccount \
-      --allow-privileged=true --profiling=false
+      --allow-privileged=true --profiling=false \
+      "${audit[@]}"
     started+=(kube-apiserver)
   fi
   printf 'ETCD_PORT=%s\nETCD_PEER_PORT=%s\nKUBE_APISERVER_PORT=%s\n' \

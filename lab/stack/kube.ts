@@ -19,10 +19,13 @@ interface ScriptResult {
 function runScript(ctx: LabContext, args: string[]): Promise<ScriptResult> {
   fs.mkdirSync(ctx.paths.logs, { recursive: true });
   const log = logFile(ctx.paths, 'kube');
+  // childEnv keeps KUBE_* of the caller away from the script: the audit log (opt-in) is let through.
+  const audit = ctx.env.KUBE_AUDIT_LOG;
   const env = childEnv(ctx.env, {
     ETCD_PORT: String(ctx.ports.etcd),
     ETCD_PEER_PORT: String(ctx.ports.etcdPeer),
     KUBE_APISERVER_PORT: String(ctx.ports.kube),
+    ...(audit ? { KUBE_AUDIT_LOG: path.resolve(audit) } : {}),
   });
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [kubeScript, ...args], {
