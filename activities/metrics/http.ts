@@ -29,10 +29,17 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 const insecureAgent = new https.Agent({ rejectUnauthorized: false });
 
+/** No answer: why (a short reason), and whether no connection could be made at all. */
+export interface HttpFailure {
+  error: string;
+  /** Refused, no such host, no route: the server could not be reached (rather than answering badly). */
+  unreachable: boolean;
+}
+
 export async function httpRequest(
   http: AxiosInstance,
   request: HttpRequest,
-): Promise<HttpAnswer | { error: string }> {
+): Promise<HttpAnswer | HttpFailure> {
   const timeout = AbortSignal.timeout(request.timeoutSeconds * 1000);
   const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
   try {
@@ -60,8 +67,8 @@ export async function httpRequest(
   } catch (err) {
     // Cancelled: the activity's own reason (a CancelledFailure), which the worker reports as cancellation.
     if (request.signal?.aborted) throw (request.signal.reason as Error | undefined) ?? err;
-    if (timeout.aborted) return { error: `no answer within ${request.timeoutSeconds}s` };
-    return { error: describeNetworkError(err) };
+    if (timeout.aborted) return { error: `no answer within ${request.timeoutSeconds}s`, unreachable: false };
+    return { error: describeNetworkError(err), unreachable: UNREACHABLE.has(errorCode(err) ?? '') };
   }
 }
 
@@ -77,6 +84,16 @@ const reasons: Record<string, string> = {
   ERR_FR_TOO_MANY_REDIRECTS: 'too many redirects',
   ERR_INVALID_URL: 'invalid URL',
 };
+
+/** The codes of a connection that could not be made. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+]);
 
 function describeNetworkError(err: unknown): string {
   const code = errorCode(err);

@@ -48,7 +48,10 @@ export class PrometheusClient implements MetricProviderClient<PrometheusProvider
       timeoutSeconds: config.timeout ?? DEFAULT_PROMETHEUS_TIMEOUT_SECONDS,
       signal: context.signal,
     });
-    if ('error' in answer) return failed(`${where}: ${answer.error}`, context);
+    // "Prometheus at http://…:9090 could not be reached: connection refused": what an aborted rollout
+    // shows, so the user knows at once that the metric was never measured, and where it was asked.
+    if ('error' in answer)
+      return failed(`${where}${answer.unreachable ? ' could not be reached' : ''}: ${answer.error}`, context);
     return interpretAnswer(answer, where, context);
   }
 }

@@ -157,14 +157,14 @@ describe('a Prometheus that is not there', () => {
   it('a wrong port: connection refused, as a result', async () => {
     const address = `http://127.0.0.1:${await closedPort()}`;
     expect(await query(successRateQuery(CANARY), { address })).toEqual({
-      error: `Prometheus at ${address}: connection refused`,
+      error: `Prometheus at ${address} could not be reached: connection refused`,
     });
   });
 
   it('stopped: connection refused, as a result', async () => {
     await prometheus.stop();
     expect(await query(successRateQuery(CANARY))).toEqual({
-      error: `Prometheus at ${prometheus.url}: connection refused`,
+      error: `Prometheus at ${prometheus.url} could not be reached: connection refused`,
     });
   });
 });

@@ -188,12 +188,16 @@ describe('failures are Error measurements naming the address', () => {
 
   it('connection refused', async () => {
     const address = `http://127.0.0.1:${await closedPort()}`;
-    expect(await measure({ address })).toEqual({ error: `Prometheus at ${address}: connection refused` });
+    expect(await measure({ address })).toEqual({
+      error: `Prometheus at ${address} could not be reached: connection refused`,
+    });
   });
 
   it('host not found', async () => {
     const { error } = await measure({ address: 'http://prometheus.invalid:9090' });
-    expect(error).toMatch(/^Prometheus at http:\/\/prometheus\.invalid:9090: host not found/);
+    expect(error).toMatch(
+      /^Prometheus at http:\/\/prometheus\.invalid:9090 could not be reached: host not found/,
+    );
   });
 
   it('no answer within the timeout (seconds)', async () => {
