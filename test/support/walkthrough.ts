@@ -308,9 +308,14 @@ export class Walkthrough {
       });
     await hooks.beforeGreenPromote?.();
     if (!s.aborted) {
-      // The analysis may abort green between the wait above and this promote: then there is nothing to promote.
+      // The analysis may abort green between the wait above and this promote: then the rollout refuses it
+      // ("myapp is aborted: use retry…"), or there is nothing left to promote.
       const promoted = await this.lab.rollouts('promote', NAME, '-n', this.namespace);
-      if (promoted.code !== 0 && !promoted.err.startsWith('nothing to promote'))
+      if (
+        promoted.code !== 0 &&
+        !promoted.err.startsWith('nothing to promote') &&
+        !promoted.err.startsWith(`${NAME} is aborted`)
+      )
         throw new Error(`promote green: ${promoted.err}`);
     }
     s = await this.waitFor(
