@@ -3,18 +3,25 @@
 // 2 bad usage.
 import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { Client, Connection } from '@temporalio/client';
 import { attachAnalysisTemplates, missingTemplates } from '../core/analysis/attach.js';
 import type { AnalysisTemplateManifest } from '../core/manifest/argo-types.js';
-import { loadManifests, type ManifestError } from '../core/manifest/index.js';
+import {
+  duplicateErrors,
+  loadManifests,
+  type ManifestError,
+  type ObjectSummary,
+} from '../core/manifest/index.js';
+import { nameProblem } from '../core/manifest/names.js';
 import type { RolloutDefinition } from '../core/types.js';
 import { connectionOptions, temporalConfigFromEnv, ConfigError } from '../config/temporal.js';
-import { fetchAnalysisTemplates, kubeconfigPath } from './cluster-templates.js';
 import { lintFiles } from './lint.js';
 import { renderList, renderStatus } from './render.js';
-import { ActionRejectedError, RolloutNotFoundError, RolloutsClient } from './rollouts-client.js';
-import { labDown, labErrors, labStatus, labUp } from '../lab/stack/lab.js';
+import type { RolloutsClient } from './rollouts-client.js';
+import { MAX_REASON_LENGTH } from '../core/limits.js';
 import { parseRate, RateError } from '../lab/stack/rate.js';
+
+/** The lab's commands load the Kubernetes client (a second of start-up), so only when used. */
+const loadLab = () => import('../lab/stack/lab.js');
 
 export interface Io {
   out: (text: string) => void;
@@ -29,6 +36,11 @@ class UsageError extends Error {}
 
 async function connectFromEnv(): Promise<{ rollouts: RolloutsClient; close: () => Promise<void> }> {
   const config = temporalConfigFromEnv();
+  // Loaded here, not at start-up: a command line refused for bad usage answers without them.
+  const [{ Client, Connection }, { RolloutsClient }] = await Promise.all([
+    import('@temporalio/client'),
+    import('./rollouts-client.js'),
+  ]);
   const connection = await Connection.connect({ ...connectionOptions(config), connectTimeout: '5s' }).catch(
     (err: unknown) => {
       throw new Error(`cannot reach Temporal at ${config.address}: ${(err as Error).message}`);
@@ -38,17 +50,37 @@ async function connectFromEnv(): Promise<{ rollouts: RolloutsClient; close: () =
   return { rollouts: new RolloutsClient(client, config.taskQueue), close: () => connection.close() };
 }
 
-function defaultNamespace(): string {
-  return process.env.ROLLOUTS_NAMESPACE || 'default';
+/** The namespace to use: -n, else $ROLLOUTS_NAMESPACE, else "default"; a malformed one is a usage error. */
+function namespaceOf(option: string | undefined): string {
+  const [namespace, source] =
+    option !== undefined
+      ? [option, '-n']
+      : process.env.ROLLOUTS_NAMESPACE
+        ? [process.env.ROLLOUTS_NAMESPACE, 'ROLLOUTS_NAMESPACE']
+        : ['default', ''];
+  const problem = nameProblem(namespace, 'label', 63);
+  if (problem) throw new UsageError(`${source}: ${problem}`);
+  return namespace;
+}
+
+/** A rollout NAME as Kubernetes would accept it (metadata.name of a Rollout). */
+function checkedName(name: string, command: string): string {
+  const problem = nameProblem(name, 'subdomain', 63);
+  if (problem) throw new UsageError(`${command}: NAME ${problem}`);
+  return name;
 }
 
 async function readManifests(
   files: string[],
-  namespace: string | undefined,
+  namespaceOption: string | undefined,
 ): Promise<{ rollouts: RolloutDefinition[]; errors: string[] }> {
+  const namespace = namespaceOf(namespaceOption);
   const rollouts: RolloutDefinition[] = [];
   const templates: AnalysisTemplateManifest[] = [];
+  const objects: ObjectSummary[] = [];
   const errors: string[] = [];
+  /** Which file each Rollout came from, for messages about it after loading. */
+  const fileOf = new Map<RolloutDefinition, string>();
   for (const file of files) {
     let text: string;
     try {
@@ -58,22 +90,40 @@ async function readManifests(
         `-f ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
       );
     }
-    const loaded = loadManifests(text, file, { defaultNamespace: namespace ?? defaultNamespace() });
+    const loaded = loadManifests(text, file, { defaultNamespace: namespace });
+    for (const def of loaded.rollouts) fileOf.set(def, file);
     rollouts.push(...loaded.rollouts);
     templates.push(...loaded.analysisTemplates);
+    objects.push(...loaded.objects);
     errors.push(...loaded.errors.map((e: ManifestError) => e.message));
   }
+  // The same object in two files: applying both would make two revisions, the last one winning.
+  errors.push(...duplicateErrors(objects, { acrossFilesOnly: true }).map((e) => e.message));
+  // As kubectl: -n does not move an object that names another namespace.
+  if (namespaceOption !== undefined)
+    for (const def of rollouts)
+      if (def.namespace !== namespace)
+        errors.push(
+          `${fileOf.get(def)}: Rollout ${def.namespace}/${def.name}: metadata.namespace: "${def.namespace}" does not match -n ${namespace}`,
+        );
   // Templates the files do not hold may be in the cluster (Argo's CRDs, or the lab's).
   const missing = rollouts.flatMap((def) => missingTemplates(def, templates));
-  const kubeconfig = kubeconfigPath();
-  if (missing.length && kubeconfig) {
-    const fetched = await fetchAnalysisTemplates(missing, kubeconfig);
-    templates.push(...fetched.templates);
-    errors.push(...fetched.errors);
+  if (missing.length) {
+    // Loaded only when needed: the Kubernetes client takes a second to load.
+    const { fetchAnalysisTemplates, kubeconfigPath } = await import('./cluster-templates.js');
+    const kubeconfig = kubeconfigPath();
+    if (kubeconfig) {
+      const fetched = await fetchAnalysisTemplates(missing, kubeconfig);
+      templates.push(...fetched.templates);
+      errors.push(...fetched.errors);
+    }
   }
   // Each Rollout carries the AnalysisTemplates it uses; a missing one or a missing arg fails here.
   const attached = rollouts.map((def) => attachAnalysisTemplates(def, templates));
-  errors.push(...attached.flatMap((a) => a.errors));
+  attached.forEach((a, i) => {
+    const file = fileOf.get(rollouts[i] as RolloutDefinition);
+    errors.push(...a.errors.map((e) => `${file}: ${e}`));
+  });
   return { rollouts: attached.map((a) => a.rollout), errors };
 }
 
@@ -92,7 +142,7 @@ function rolloutName(words: string[], command: string): string {
   const rest =
     words[0] === 'rollout' || words[0] === 'ro' || words[0] === 'rollouts' ? words.slice(1) : words;
   if (rest.length !== 1 || !rest[0]) throw new UsageError(`${command}: expected one rollout NAME`);
-  return rest[0];
+  return checkedName(rest[0], command);
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
@@ -125,14 +175,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .requiredOption('-f, --filename <file...>', 'manifest file(s); multi-document YAML is fine')
     .addOption(ns())
     .action(async (opts: { filename: string[]; namespace?: string }) => {
-      const { rollouts: defs, errors } = await readManifests(opts.filename, opts.namespace);
+      const files = [...new Set(opts.filename)];
+      const { rollouts: defs, errors } = await readManifests(files, opts.namespace);
       if (errors.length) {
         errors.forEach((e) => io.err(e));
         io.err(`nothing applied: ${errors.length} error(s)`);
         exitCode = 1;
         return;
       }
-      if (!defs.length) throw new UsageError(`apply: no Rollout in ${opts.filename.join(', ')}`);
+      if (!defs.length) throw new UsageError(`apply: no Rollout in ${files.join(', ')}`);
       await withClient(async (rollouts) => {
         for (const def of defs) io.out((await rollouts.apply(def)).message);
       });
@@ -146,10 +197,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .argument('<container=image>', 'e.g. myapp=argoproj/rollouts-demo:yellow')
     .addOption(ns())
     .action(async (name: string, arg: string, opts: { namespace?: string }) => {
+      checkedName(name, 'set image');
       const { container, image } = parseImageArg(arg);
-      await withClient(async (r) =>
-        io.out((await r.setImage(opts.namespace ?? defaultNamespace(), name, container, image)).message),
-      );
+      const namespace = namespaceOf(opts.namespace);
+      await withClient(async (r) => io.out((await r.setImage(namespace, name, container, image)).message));
     });
 
   program
@@ -159,9 +210,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--full', 'skip every remaining step and analysis')
     .addOption(ns())
     .action(async (name: string, opts: { full?: boolean; namespace?: string }) => {
-      await withClient(async (r) =>
-        io.out((await r.promote(opts.namespace ?? defaultNamespace(), name, opts.full === true)).message),
-      );
+      checkedName(name, 'promote');
+      const namespace = namespaceOf(opts.namespace);
+      await withClient(async (r) => io.out((await r.promote(namespace, name, opts.full === true)).message));
     });
 
   program
@@ -171,9 +222,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--reason <text>', 'recorded in the status message')
     .addOption(ns())
     .action(async (name: string, opts: { reason?: string; namespace?: string }) => {
-      await withClient(async (r) =>
-        io.out((await r.abort(opts.namespace ?? defaultNamespace(), name, opts.reason)).message),
-      );
+      checkedName(name, 'abort');
+      if (opts.reason !== undefined && opts.reason.length > MAX_REASON_LENGTH)
+        throw new UsageError(
+          `--reason: ${opts.reason.length} characters long, expected at most ${MAX_REASON_LENGTH}`,
+        );
+      const namespace = namespaceOf(opts.namespace);
+      await withClient(async (r) => io.out((await r.abort(namespace, name, opts.reason)).message));
     });
 
   for (const [verb, description] of [
@@ -188,9 +243,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       .addOption(ns())
       .action(async (words: string[], opts: { namespace?: string }) => {
         const name = rolloutName(words, verb);
-        await withClient(async (r) =>
-          io.out((await r[verb](opts.namespace ?? defaultNamespace(), name)).message),
-        );
+        const namespace = namespaceOf(opts.namespace);
+        await withClient(async (r) => io.out((await r[verb](namespace, name)).message));
       });
   }
 
@@ -208,10 +262,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
         opts: { namespace?: string; output: string; watch?: boolean; interval: string },
       ) => {
         const name = rolloutName(words, 'get');
-        const namespace = opts.namespace ?? defaultNamespace();
+        const namespace = namespaceOf(opts.namespace);
         const render = (s: Parameters<typeof renderStatus>[0]) =>
           opts.output === 'json' ? JSON.stringify(s, null, 2) : renderStatus(s);
-        const interval = Number(opts.interval);
+        const interval = /^\d+$/.test(opts.interval) ? Number(opts.interval) : NaN;
         if (!Number.isInteger(interval) || interval < 100)
           throw new UsageError(`--interval: ${opts.interval} is not a whole number of milliseconds ≥ 100`);
         await withClient(async (r) => {
@@ -246,13 +300,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
     )
     .action(
       async (
-        _what: string | undefined,
+        what: string | undefined,
         opts: { namespace?: string; allNamespaces?: boolean; output: string },
       ) => {
+        if (what !== undefined && what !== 'rollouts' && what !== 'rollout' && what !== 'ro')
+          throw new UsageError(`list: "${what}" is not something to list, expected rollouts`);
+        const namespace = opts.allNamespaces ? undefined : namespaceOf(opts.namespace);
         await withClient(async (r) => {
-          const statuses = await r.list(
-            opts.allNamespaces ? undefined : (opts.namespace ?? defaultNamespace()),
-          );
+          const statuses = await r.list(namespace);
           io.out(opts.output === 'json' ? JSON.stringify(statuses, null, 2) : renderList(statuses));
         });
       },
@@ -263,14 +318,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .description('validate manifests without applying them')
     .requiredOption('-f, --filename <file...>', 'manifest file(s)')
     .action((opts: { filename: string[] }) => {
-      const missing = opts.filename.find((f) => !fs.existsSync(f));
+      const files = [...new Set(opts.filename)];
+      const missing = files.find((f) => !fs.existsSync(f));
       if (missing) throw new UsageError(`-f ${missing}: no such file`);
-      const { errors, objects } = lintFiles(opts.filename, (p) => fs.readFileSync(p, 'utf8'));
+      const { errors, objects } = lintFiles(files, (p) => fs.readFileSync(p, 'utf8'));
       errors.forEach((e) => io.err(e.message));
       if (errors.length) {
-        io.err(`${errors.length} error(s) in ${opts.filename.join(', ')}`);
+        io.err(`${errors.length} error(s) in ${files.join(', ')}`);
         exitCode = 1;
-      } else io.out(`${objects.length} object(s) valid in ${opts.filename.join(', ')}`);
+      } else io.out(`${objects.length} object(s) valid in ${files.join(', ')}`);
     });
 
   // The local stack (lab/stack/): Temporal, kube-apiserver, mesh simulator, Prometheus and a worker.
@@ -283,20 +339,20 @@ export async function run(argv: string[], io: Io): Promise<number> {
       'start Temporal, kube-apiserver, the mesh simulator, Prometheus and a worker; write .lab/env',
     )
     .action(async () => {
-      exitCode = await labUp(io);
+      exitCode = await (await loadLab()).labUp(io);
     });
   lab
     .command('down')
     .description('stop what lab up started (data stays)')
     .option('--purge', "also delete the lab's data: Temporal history, etcd, Prometheus, logs")
     .action(async (opts: { purge?: boolean }) => {
-      exitCode = await labDown(io, { purge: opts.purge === true });
+      exitCode = await (await loadLab()).labDown(io, { purge: opts.purge === true });
     });
   lab
     .command('status')
     .description('each component, its pid, whether it answers, its URL (exit 3 unless all are up)')
     .action(async () => {
-      exitCode = await labStatus(io);
+      exitCode = await (await loadLab()).labStatus(io);
     });
   lab
     .command('errors')
@@ -310,7 +366,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       } catch (err) {
         throw err instanceof RateError ? new UsageError(`lab errors: ${err.message}`) : err;
       }
-      exitCode = await labErrors(io, image, rate);
+      exitCode = await (await loadLab()).labErrors(io, image, rate);
     });
 
   try {
@@ -322,6 +378,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       io.err(`error: ${err.message}`);
       return 2;
     }
+    const { ActionRejectedError, RolloutNotFoundError } = await import('./rollouts-client.js');
     if (err instanceof ActionRejectedError || err instanceof RolloutNotFoundError) {
       io.err(err.message);
       return 1;

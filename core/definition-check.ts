@@ -1,61 +1,348 @@
-// A structural check of a normalized RolloutDefinition that arrives from outside the CLI (a signal
-// sent by hand from the Temporal UI or `temporal workflow signal`): enough that the workflow never
-// acts on a malformed one. Manifests from files go through the full validation in core/manifest.
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+// A check of a normalized RolloutDefinition that arrives from outside the CLI (a `deploy` signal sent by
+// hand from the Temporal UI or `temporal workflow signal`, or a workflow started with
+// `temporal workflow start`): every field the workflow and its activities read, with the type and range
+// they assume, so that the workflow never acts on a malformed one. A definition it lets through cannot
+// throw inside workflow code (a workflow task failure retried forever is a stuck rollout), and its
+// analyses resolve. Manifests from files go through the full validation in core/manifest first.
+import { attachAnalysisTemplates } from './analysis/attach.js';
+import { MAX_IMAGE_LENGTH } from './limits.js';
+import { Issues, type FieldPath } from './manifest/errors.js';
+import {
+  checkUnique,
+  isAbsent,
+  isMap,
+  readBoolean,
+  readInteger,
+  readList,
+  readMap,
+  readString,
+  type JsonMap,
+} from './manifest/fields.js';
+import { readAnnotations, readLabels, readName } from './manifest/names.js';
+import { validateAnalysisTemplate } from './manifest/validate-analysis-template.js';
+import type { RolloutDefinition } from './types.js';
+
+/** Only these characters: an image name, tag and digest (OCI distribution). */
+const IMAGE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$/;
+
+/** Why `image` is not a container image reference, or undefined when it is one. */
+export function imageProblem(image: string): string | undefined {
+  if (image.length > MAX_IMAGE_LENGTH)
+    return `is ${image.length} characters long, expected at most ${MAX_IMAGE_LENGTH}`;
+  if (!IMAGE_REFERENCE.test(image))
+    return `${JSON.stringify(image)} is not a container image reference (such as argoproj/rollouts-demo:blue)`;
+  return undefined;
 }
 
-const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const PREFIX = 'rollout: document 0: ';
 
-function checkStep(step: unknown, path: string): string | undefined {
-  if (!isObject(step)) return `${path}: expected a step object`;
+/** One line per problem, each naming the field as `rollout.<path>`; empty when the definition is usable. */
+export function checkDefinition(def: unknown): string[] {
+  if (!isMap(def)) return ['rollout: expected an object'];
+  const issues = new Issues({ file: 'rollout', document: 0, kind: '', namespace: '', name: '' });
+  checkRollout(issues, def);
+  const errors = issues.errors.map((e) => `rollout.${e.message.slice(PREFIX.length)}`);
+  if (errors.length) return errors;
+  // Structurally sound: every AnalysisRun it will start must also resolve (templates, args).
+  const rollout = def as unknown as RolloutDefinition;
+  return attachAnalysisTemplates(rollout, rollout.analysisTemplates ?? []).errors.map((e) =>
+    e.replace(`Rollout ${rollout.namespace}/${rollout.name}: spec.strategy.canary`, 'rollout.canary'),
+  );
+}
+
+function checkRollout(issues: Issues, def: JsonMap): void {
+  readName(issues, def.name, ['name'], 'subdomain', 63);
+  readName(issues, def.namespace, ['namespace'], 'label', 63);
+  readLabels(issues, def.labels, ['labels'], { required: true });
+  if (isAbsent(def.annotations)) issues.add(['annotations'], undefined, 'a map of annotations');
+  else readAnnotations(issues, def.annotations, ['annotations']);
+  readInteger(issues, def.replicas, ['replicas'], { min: 0, required: true });
+  readInteger(issues, def.revisionHistoryLimit, ['revisionHistoryLimit'], { min: 0, required: true });
+  readInteger(issues, def.progressDeadlineSeconds, ['progressDeadlineSeconds'], { min: 1, required: true });
+  readInteger(issues, def.minReadySeconds, ['minReadySeconds'], { min: 0, required: true });
+  readBoolean(issues, def.progressDeadlineAbort, ['progressDeadlineAbort'], { required: true });
+  readBoolean(issues, def.paused, ['paused'], { required: true });
+
+  const selector = readMap(issues, def.selector, ['selector'], 'a map with matchLabels', { required: true });
+  const matchLabels = selector
+    ? readLabels(issues, selector.matchLabels, ['selector', 'matchLabels'], {
+        required: true,
+        nonEmpty: true,
+      })
+    : undefined;
+  const templateLabels = checkTemplate(issues, def.template);
+  if (matchLabels && templateLabels) {
+    for (const [key, value] of Object.entries(matchLabels))
+      if (templateLabels[key] !== value)
+        issues.add(
+          ['selector', 'matchLabels'],
+          matchLabels,
+          'labels that the template has',
+          `${key}=${value} does not match the template labels`,
+        );
+  }
+
+  const canary = readMap(issues, def.canary, ['canary'], 'a map with steps', { required: true });
+  if (canary) checkCanary(issues, canary);
+
+  const templates = readList(
+    issues,
+    def.analysisTemplates,
+    ['analysisTemplates'],
+    'a list of AnalysisTemplates',
+  );
+  templates?.forEach((t, i) => checkAnalysisTemplate(issues, t, ['analysisTemplates', i]));
+}
+
+/** Checks the pod template; returns its labels when they are usable. */
+function checkTemplate(issues: Issues, value: unknown): Record<string, string> | undefined {
+  const template = readMap(issues, value, ['template'], 'a pod template: a map with spec.containers', {
+    required: true,
+  });
+  if (!template) return undefined;
+  const metadata = readMap(issues, template.metadata, ['template', 'metadata'], 'a map with labels');
+  const labels = isAbsent(metadata?.labels)
+    ? {}
+    : readLabels(issues, metadata?.labels, ['template', 'metadata', 'labels']);
+  if (metadata) readAnnotations(issues, metadata.annotations, ['template', 'metadata', 'annotations']);
+  const spec = readMap(issues, template.spec, ['template', 'spec'], 'a map with containers', {
+    required: true,
+  });
+  const at = ['template', 'spec', 'containers'];
+  const containers = spec
+    ? readList(issues, spec.containers, at, 'a non-empty list of containers', {
+        required: true,
+        nonEmpty: true,
+      })
+    : undefined;
+  const names = (containers ?? []).map((c, i) => {
+    const container = readMap(issues, c, [...at, i], 'a container: a map with name and image', {
+      required: true,
+    });
+    if (!container) return undefined;
+    const image = readString(issues, container.image, [...at, i, 'image'], 'a container image', {
+      required: true,
+      nonEmpty: true,
+    });
+    const problem = image === undefined ? undefined : imageProblem(image);
+    if (problem) issues.add([...at, i, 'image'], image, 'a container image reference', problem);
+    return readName(issues, container.name, [...at, i, 'name'], 'label', 63);
+  });
+  checkUnique(issues, names, (i) => [...at, i, 'name'], 'container name');
+  return labels;
+}
+
+function checkCanary(issues: Issues, canary: JsonMap): void {
+  for (const service of ['canaryService', 'stableService'])
+    readName(issues, canary[service], ['canary', service], 'service', 63, { required: false });
+  readInteger(issues, canary.scaleDownDelaySeconds, ['canary', 'scaleDownDelaySeconds'], {
+    min: 0,
+    required: true,
+  });
+  readInteger(issues, canary.abortScaleDownDelaySeconds, ['canary', 'abortScaleDownDelaySeconds'], {
+    min: 0,
+    required: true,
+  });
+  readBoolean(issues, canary.dynamicStableScale, ['canary', 'dynamicStableScale'], { required: true });
+  const steps = readList(issues, canary.steps, ['canary', 'steps'], 'a list of steps', { required: true });
+  steps?.forEach((step, i) => checkStep(issues, step, ['canary', 'steps', i]));
+
+  const analysis = readMap(issues, canary.analysis, ['canary', 'analysis'], 'a map with templates and args');
+  if (analysis) {
+    checkAnalysisRefs(issues, analysis, ['canary', 'analysis']);
+    readInteger(issues, analysis.startingStep, ['canary', 'analysis', 'startingStep'], {
+      min: 0,
+      max: steps?.length ?? 0,
+      required: true,
+    });
+  }
+  if (!isAbsent(canary.trafficRouting)) checkTrafficRouting(issues, canary.trafficRouting);
+}
+
+function checkStep(issues: Issues, value: unknown, path: FieldPath): void {
+  const step = readMap(issues, value, path, 'a step object', { required: true });
+  if (!step) return;
   switch (step.kind) {
     case 'setWeight':
-      return isCount(step.weight) && (step.weight as number) <= 100
-        ? undefined
-        : `${path}.weight: expected 0..100`;
+      readInteger(issues, step.weight, [...path, 'weight'], { min: 0, max: 100, required: true });
+      return;
     case 'pause':
-      return step.durationSeconds === undefined || isCount(step.durationSeconds)
-        ? undefined
-        : `${path}.durationSeconds: expected a non-negative integer`;
-    case 'setCanaryScale':
+      readInteger(issues, step.durationSeconds, [...path, 'durationSeconds'], { min: 0 });
+      return;
+    case 'setCanaryScale': {
+      const replicas = readInteger(issues, step.replicas, [...path, 'replicas'], { min: 0 });
+      const weight = readInteger(issues, step.weight, [...path, 'weight'], { min: 0, max: 100 });
+      const match = readBoolean(issues, step.matchTrafficWeight, [...path, 'matchTrafficWeight']);
+      const set = [replicas, weight, match ? true : undefined].filter((v) => v !== undefined).length;
+      if (set !== 1 && issues.count === 0)
+        issues.add(path, step, 'exactly one of replicas, weight or matchTrafficWeight: true');
+      return;
+    }
     case 'analysis':
-      return undefined;
+      checkAnalysisRefs(issues, step, path);
+      return;
     default:
-      return `${path}.kind: expected setWeight, pause, setCanaryScale or analysis, found ${JSON.stringify(step.kind)}`;
+      issues.add(
+        [...path, 'kind'],
+        step.kind,
+        'setWeight, pause, setCanaryScale or analysis',
+        `expected setWeight, pause, setCanaryScale or analysis, found ${JSON.stringify(step.kind) ?? 'nothing'}`,
+      );
   }
 }
 
-export function checkDefinition(def: unknown): string[] {
-  if (!isObject(def)) return ['rollout: expected an object'];
-  const errors: string[] = [];
-  for (const field of ['name', 'namespace'] as const)
-    if (typeof def[field] !== 'string' || def[field] === '')
-      errors.push(`rollout.${field}: expected a non-empty string`);
-  if (!isCount(def.replicas)) errors.push('rollout.replicas: expected a non-negative integer');
-  for (const field of ['revisionHistoryLimit', 'progressDeadlineSeconds', 'minReadySeconds'] as const)
-    if (!isCount(def[field])) errors.push(`rollout.${field}: expected a non-negative integer`);
-  if (!isObject(def.selector) || !isObject(def.selector.matchLabels))
-    errors.push('rollout.selector.matchLabels: expected a map of labels');
-  const template = def.template;
-  const containers = isObject(template) && isObject(template.spec) ? template.spec.containers : undefined;
-  if (!Array.isArray(containers) || containers.length === 0)
-    errors.push('rollout.template.spec.containers: expected a non-empty list');
-  else
-    containers.forEach((c: unknown, i) => {
-      if (!isObject(c) || typeof c.name !== 'string' || typeof c.image !== 'string' || c.image === '')
-        errors.push(`rollout.template.spec.containers[${i}]: expected {name, image}`);
+/** `templates` and `args` of a background analysis or an analysis step. */
+function checkAnalysisRefs(issues: Issues, analysis: JsonMap, path: FieldPath): void {
+  const templates = readList(
+    issues,
+    analysis.templates,
+    [...path, 'templates'],
+    'a non-empty list of templates',
+    {
+      required: true,
+      nonEmpty: true,
+    },
+  );
+  templates?.forEach((t, i) => {
+    const at = [...path, 'templates', i];
+    const ref = readMap(issues, t, at, 'a map with templateName and clusterScope', { required: true });
+    if (!ref) return;
+    readString(issues, ref.templateName, [...at, 'templateName'], 'a template name', {
+      required: true,
+      nonEmpty: true,
     });
-  const canary = def.canary;
-  if (!isObject(canary) || !Array.isArray(canary.steps)) errors.push('rollout.canary.steps: expected a list');
-  else
-    canary.steps.forEach((step: unknown, i) => {
-      const error = checkStep(step, `rollout.canary.steps[${i}]`);
-      if (error) errors.push(error);
+    readBoolean(issues, ref.clusterScope, [...at, 'clusterScope'], { required: true });
+  });
+  const args = readList(issues, analysis.args, [...path, 'args'], 'a list of {name, value or valueFrom}', {
+    required: true,
+  });
+  args?.forEach((a, i) => {
+    const at = [...path, 'args', i];
+    const arg = readMap(issues, a, at, 'a map with name and value or valueFrom', { required: true });
+    if (!arg) return;
+    readString(issues, arg.name, [...at, 'name'], 'an argument name', { required: true, nonEmpty: true });
+    readString(issues, arg.value, [...at, 'value'], 'a string');
+    const from = readMap(
+      issues,
+      arg.valueFrom,
+      [...at, 'valueFrom'],
+      'a map with fieldRef, podTemplateHashValue or secretKeyRef',
+    );
+    if (!from) return;
+    const fieldRef = readMap(issues, from.fieldRef, [...at, 'valueFrom', 'fieldRef'], 'a map with fieldPath');
+    if (fieldRef)
+      readString(issues, fieldRef.fieldPath, [...at, 'valueFrom', 'fieldRef', 'fieldPath'], 'a field path', {
+        required: true,
+        nonEmpty: true,
+      });
+    const hash = from.podTemplateHashValue;
+    if (!isAbsent(hash) && hash !== 'Stable' && hash !== 'Latest')
+      issues.add([...at, 'valueFrom', 'podTemplateHashValue'], hash, 'Stable or Latest');
+    const secret = readMap(
+      issues,
+      from.secretKeyRef,
+      [...at, 'valueFrom', 'secretKeyRef'],
+      'a map with name and key',
+    );
+    if (secret) {
+      readString(issues, secret.name, [...at, 'valueFrom', 'secretKeyRef', 'name'], 'a Secret name', {
+        required: true,
+        nonEmpty: true,
+      });
+      readString(issues, secret.key, [...at, 'valueFrom', 'secretKeyRef', 'key'], 'a key of the Secret', {
+        required: true,
+        nonEmpty: true,
+      });
+    }
+  });
+}
+
+function checkTrafficRouting(issues: Issues, value: unknown): void {
+  const path = ['canary', 'trafficRouting'];
+  const routing = readMap(issues, value, path, '{istio: {virtualServices}}');
+  const istio =
+    routing &&
+    readMap(issues, routing.istio, [...path, 'istio'], 'a map with virtualServices', { required: true });
+  if (!istio) return;
+  const at = [...path, 'istio', 'virtualServices'];
+  const services = readList(issues, istio.virtualServices, at, 'a non-empty list of {name, routes}', {
+    required: true,
+    nonEmpty: true,
+  });
+  services?.forEach((s, i) => {
+    const vs = readMap(issues, s, [...at, i], 'a map with name and routes', { required: true });
+    if (!vs) return;
+    readName(issues, vs.name, [...at, i, 'name'], 'subdomain', 253);
+    const routes = readList(issues, vs.routes, [...at, i, 'routes'], 'a list of HTTP route names', {
+      required: true,
     });
-  if (isObject(canary)) {
-    for (const field of ['scaleDownDelaySeconds', 'abortScaleDownDelaySeconds'] as const)
-      if (!isCount(canary[field])) errors.push(`rollout.canary.${field}: expected a non-negative integer`);
+    routes?.forEach((r, j) =>
+      readString(issues, r, [...at, i, 'routes', j], 'a route name', { required: true, nonEmpty: true }),
+    );
+    for (const kind of ['tlsRoutes', 'tcpRoutes'] as const) {
+      const list = readList(issues, vs[kind], [...at, i, kind], `a list of ${kind}`, { required: true });
+      list?.forEach((r, j) => {
+        const route = readMap(issues, r, [...at, i, kind, j], 'a map with port', { required: true });
+        if (route) readInteger(issues, route.port, [...at, i, kind, j, 'port'], { min: 1, max: 65535 });
+        const hosts =
+          route && readList(issues, route.sniHosts, [...at, i, kind, j, 'sniHosts'], 'a list of host names');
+        hosts?.forEach((h, k) =>
+          readString(issues, h, [...at, i, kind, j, 'sniHosts', k], 'a host name', { required: true }),
+        );
+      });
+    }
+  });
+  const rule = readMap(
+    issues,
+    istio.destinationRule,
+    [...path, 'istio', 'destinationRule'],
+    'a map with name and subsets',
+  );
+  if (rule)
+    for (const field of ['name', 'canarySubsetName', 'stableSubsetName'])
+      readString(issues, rule[field], [...path, 'istio', 'destinationRule', field], 'a name', {
+        required: true,
+        nonEmpty: true,
+      });
+}
+
+/** A template carried in the definition: validated as the manifest it came from would be. */
+function checkAnalysisTemplate(issues: Issues, value: unknown, path: FieldPath): void {
+  const template = readMap(
+    issues,
+    value,
+    path,
+    'an AnalysisTemplate: a map with kind, name, namespace and spec',
+    {
+      required: true,
+    },
+  );
+  if (!template) return;
+  const kind = template.kind;
+  if (kind !== 'AnalysisTemplate' && kind !== 'ClusterAnalysisTemplate') {
+    issues.add([...path, 'kind'], kind, 'AnalysisTemplate or ClusterAnalysisTemplate');
+    return;
   }
-  return errors;
+  const inner = new Issues({
+    file: 'template',
+    document: 0,
+    kind,
+    namespace: typeof template.namespace === 'string' ? template.namespace : '',
+    name: typeof template.name === 'string' ? template.name : '',
+  });
+  const manifest: JsonMap = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind,
+    metadata: {
+      name: template.name,
+      ...(kind === 'AnalysisTemplate' ? { namespace: template.namespace } : {}),
+    },
+    spec: template.spec,
+  };
+  const valid = validateAnalysisTemplate(manifest, inner, kind);
+  const first = inner.errors[0];
+  if (!valid && first) {
+    const problem = first.message.slice(first.message.indexOf(': ') + 2);
+    issues.add(path, template.name, 'a valid AnalysisTemplate', problem);
+  }
 }

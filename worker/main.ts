@@ -3,6 +3,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createWorkerActivities } from '../activities/index.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
+import { workerDataConverter } from './payload-codec.js';
 import { workflowsPath } from './paths.js';
 
 async function main(): Promise<void> {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     workflowsPath,
     activities: createWorkerActivities(),
+    dataConverter: workerDataConverter,
   });
   console.log(`worker: task queue ${config.taskQueue} on ${config.address} (namespace ${config.namespace})`);
   try {

@@ -12,6 +12,7 @@ export interface PromoteInput {
 }
 
 export interface AbortInput {
+  /** At most MAX_REASON_LENGTH (core/limits.ts) characters. */
   reason?: string;
 }
 
@@ -22,6 +23,12 @@ export interface DeployInput {
 }
 
 export type EmptyInput = Record<string, never>;
+
+/**
+ * The one field of what the worker's payload codec (worker/payload-codec.ts) hands the workflow in
+ * place of a payload it could not read; its value says why.
+ */
+export const UNREADABLE_PAYLOAD = '$unreadablePayload';
 
 export interface ActionResult {
   /** One line for the person who asked, e.g. "promoted myapp: step 2/8 → setWeight: 40". */

@@ -1,14 +1,40 @@
 // What each message does, and when it does not apply. `check*` returns the one-line reason a request
 // cannot be taken (the update validators reject with it; signals log it and change nothing);
-// `apply*` records the request and returns the answer for the person who sent it.
-import { checkDefinition } from '../core/definition-check.js';
+// `apply*` records the request and returns the answer for the person who sent it. Payloads come from
+// anyone who can reach the server (the Temporal UI, `temporal workflow signal`), so each check also
+// refuses wrong types, unknown fields and oversized values, naming them, before anything is recorded.
+import { checkDefinition, imageProblem } from '../core/definition-check.js';
 import { describeStep } from '../core/steps.js';
 import type { RolloutDefinition } from '../core/types.js';
 import type { RolloutController } from './controller.js';
+import { MAX_REASON_LENGTH } from '../core/limits.js';
 import type { AbortInput, DeployInput, PromoteInput } from './messages.js';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value in a one-line reason: as JSON, cut short (a payload can be megabytes). */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+/**
+ * An optional payload: absent, null, or an object with only the `known` fields. A misspelt field is
+ * refused rather than ignored: `{"ful": true}` must not quietly promote one step instead of all.
+ */
+function payloadProblem(
+  verb: string,
+  input: unknown,
+  known: readonly string[],
+  example: string,
+): string | undefined {
+  if (input === undefined || input === null) return undefined;
+  if (!isObject(input)) return `${verb}: payload must be ${example}`;
+  const unknown = Object.keys(input).find((key) => !known.includes(key));
+  if (unknown === undefined) return undefined;
+  return `${verb}: unknown field ${shown(unknown)}, expected ${known.length ? known.join(', ') : 'none'}`;
 }
 
 export class RolloutRequests {
@@ -29,11 +55,11 @@ export class RolloutRequests {
   // ---- promote
 
   checkPromote(input: unknown): string | undefined {
-    if (input !== undefined && input !== null && !isObject(input))
-      return 'promote: payload must be an object like {"full": true}';
+    const problem = payloadProblem('promote', input, ['full'], 'an object like {"full": true}');
+    if (problem) return problem;
     const full = isObject(input) ? input.full : undefined;
     if (full !== undefined && typeof full !== 'boolean')
-      return `promote: "full" must be true or false, not ${JSON.stringify(full)}`;
+      return `promote: "full" must be true or false, not ${shown(full)}`;
     if (this.state.data.aborted)
       return `${this.name} is aborted: use retry to restart its steps, or deploy a new revision`;
     if (!this.state.canaryInProgress) return `nothing to promote: ${this.name} is ${this.phaseText()}`;
@@ -69,11 +95,13 @@ export class RolloutRequests {
   // ---- abort
 
   checkAbort(input: unknown): string | undefined {
-    if (input !== undefined && input !== null && !isObject(input))
-      return 'abort: payload must be an object like {"reason": "…"}';
+    const problem = payloadProblem('abort', input, ['reason'], 'an object like {"reason": "…"}');
+    if (problem) return problem;
     const reason = isObject(input) ? input.reason : undefined;
     if (reason !== undefined && typeof reason !== 'string')
-      return `abort: "reason" must be a string, not ${JSON.stringify(reason)}`;
+      return `abort: "reason" must be a string, not ${shown(reason)}`;
+    if (typeof reason === 'string' && reason.length > MAX_REASON_LENGTH)
+      return `abort: "reason" is ${reason.length} characters long, expected at most ${MAX_REASON_LENGTH}`;
     if (this.state.data.aborted) return `${this.name} is already aborted`;
     if (!this.state.stable)
       return `nothing to abort: ${this.name} is deploying its first revision, which has no stable to return to`;
@@ -92,8 +120,8 @@ export class RolloutRequests {
   // ---- retry
 
   checkRetry(input: unknown): string | undefined {
-    if (input !== undefined && input !== null && !isObject(input))
-      return 'retry: payload must be an object or empty';
+    const problem = payloadProblem('retry', input, [], 'an object or empty');
+    if (problem) return problem;
     if (!this.state.data.aborted) return `nothing to retry: ${this.name} is ${this.phaseText()}, not aborted`;
     return undefined;
   }
@@ -108,7 +136,9 @@ export class RolloutRequests {
 
   // ---- pause / resume
 
-  checkPause(): string | undefined {
+  checkPause(input: unknown): string | undefined {
+    const problem = payloadProblem('pause', input, [], 'an object or empty');
+    if (problem) return problem;
     if (this.state.data.userPaused) return `${this.name} is already paused`;
     return undefined;
   }
@@ -118,7 +148,9 @@ export class RolloutRequests {
     return `paused ${this.name}: it stops before its next step`;
   }
 
-  checkResume(): string | undefined {
+  checkResume(input: unknown): string | undefined {
+    const problem = payloadProblem('resume', input, [], 'an object or empty');
+    if (problem) return problem;
     if (!this.state.data.userPaused) return `${this.name} is not paused by a user`;
     return undefined;
   }
@@ -132,6 +164,8 @@ export class RolloutRequests {
 
   checkDeploy(input: unknown): string | undefined {
     if (!isObject(input)) return 'deploy: payload must be an object with "rollout" or "image"';
+    const problem = payloadProblem('deploy', input, ['rollout', 'image'], '');
+    if (problem) return problem;
     const { rollout, image } = input;
     if ((rollout === undefined) === (image === undefined))
       return 'deploy: give exactly one of "rollout" or "image"';
@@ -143,12 +177,17 @@ export class RolloutRequests {
         image.image === ''
       )
         return 'deploy: "image" must be {"container": "<name>", "image": "<image>"}';
+      const extra = payloadProblem('deploy', image, ['container', 'image'], '');
+      if (extra) return extra.replace('unknown field ', 'unknown field in "image": ');
+      const wrong = imageProblem(image.image);
+      if (wrong) return `deploy: image.image: ${wrong}`;
       const names = this.state.definition.template.spec.containers.map((c) => c.name);
       if (!names.includes(image.container))
-        return `deploy: ${this.name} has no container "${image.container}" (containers: ${names.join(', ')})`;
+        return `deploy: ${this.name} has no container ${shown(image.container)} (containers: ${names.join(', ')})`;
       return undefined;
     }
     const errors = checkDefinition(rollout);
+    if (errors.length > 3) return `deploy: ${errors.slice(0, 3).join('; ')} (and ${errors.length - 3} more)`;
     if (errors.length) return `deploy: ${errors.join('; ')}`;
     const def = rollout as RolloutDefinition;
     const current = this.state.definition;

@@ -2,6 +2,7 @@
 // message handlers first, then reconciles until the rollout is settled, waits for new work, and
 // continues as new at each revision boundary so its history stays short however long it lives.
 import {
+  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -11,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { checkDefinition } from '../core/definition-check.js';
 import { RolloutController } from './controller.js';
 import {
   abortSignal,
@@ -26,6 +28,7 @@ import {
   retrySignal,
   retryUpdate,
   statusQuery,
+  UNREADABLE_PAYLOAD,
   type ActionResult,
 } from './messages.js';
 import { RolloutRequests } from './requests.js';
@@ -33,6 +36,30 @@ import { startScaleDowns } from './scale-downs.js';
 import { initialState, RolloutState, type RolloutWorkflowInput } from './state.js';
 
 type Check = (input: unknown) => string | undefined;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What the worker's payload codec said about a payload it could not read (UNREADABLE_PAYLOAD). */
+function unreadableReason(value: unknown): string | undefined {
+  return isObject(value) && UNREADABLE_PAYLOAD in value ? String(value[UNREADABLE_PAYLOAD]) : undefined;
+}
+
+/**
+ * Why a message cannot be taken: more than one payload, or what its check says. A check that throws
+ * (a payload shaped in a way nobody foresaw) is a reason too, never an exception in the handler.
+ */
+function reasonToRefuse(name: string, args: unknown[], check: Check): string | undefined {
+  if (args.length > 1) return `${name}: expected one payload, got ${args.length}`;
+  const unreadable = unreadableReason(args[0]);
+  if (unreadable !== undefined) return `${name}: the payload could not be read: ${unreadable}`;
+  try {
+    return check(args[0]);
+  } catch (err) {
+    return `${name}: the payload could not be checked: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
 
 /** Registers a signal and an update of one name over the same check and action. */
 function handle<I>(
@@ -43,20 +70,41 @@ function handle<I>(
 ): void {
   // A signal that does not apply is logged and dropped: throwing from a signal handler would fail
   // the workflow task, and a stray click in the UI must never wedge a rollout.
-  setHandler(signal as SignalDefinition<[unknown]>, (input: unknown) => {
-    const reason = check(input);
+  setHandler(signal as unknown as SignalDefinition<unknown[]>, (...args: unknown[]) => {
+    const reason = reasonToRefuse(signal.name, args, check);
     if (reason !== undefined) log.warn('signal ignored', { signal: signal.name, reason });
-    else log.info('signal', { signal: signal.name, result: apply(input as I) });
+    else log.info('signal', { signal: signal.name, result: apply(args[0] as I) });
   });
   setHandler(update, (input: I): ActionResult => ({ message: apply(input) }), {
-    validator: (input: I) => {
-      const reason = check(input);
+    validator: (...args: unknown[]) => {
+      const reason = reasonToRefuse(update.name, args, check);
       if (reason !== undefined) throw new Error(reason);
     },
   });
 }
 
+/** What is wrong with a workflow input; a run continued as new carries what this check already passed. */
+function inputProblems(input: unknown): string[] {
+  const unreadable = unreadableReason(input);
+  if (unreadable !== undefined) return [`the input could not be read: ${unreadable}`];
+  if (!isObject(input)) return ['expected {"rollout": {…}}'];
+  if (input.carried) return [];
+  try {
+    return checkDefinition(input.rollout);
+  } catch (err) {
+    return [`the definition could not be checked: ${err instanceof Error ? err.message : String(err)}`];
+  }
+}
+
 export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<void> {
+  // Started by hand (`temporal workflow start`) with a definition the workflow cannot run: fail at
+  // once, naming the fields, instead of a workflow task that fails on every retry.
+  const invalid = inputProblems(input);
+  if (invalid.length)
+    throw ApplicationFailure.nonRetryable(
+      `invalid rollout input: ${invalid.slice(0, 5).join('; ')}${invalid.length > 5 ? ` (and ${invalid.length - 5} more)` : ''}`,
+      'InvalidRolloutInput',
+    );
   const state = new RolloutState(input.carried ?? initialState(input.rollout), () => Date.now());
   const controller = new RolloutController(state);
   const requests = new RolloutRequests(controller);
@@ -83,13 +131,13 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<void
   handle(
     pauseSignal,
     pauseUpdate,
-    () => requests.checkPause(),
+    (i) => requests.checkPause(i),
     () => requests.applyPause(),
   );
   handle(
     resumeSignal,
     resumeUpdate,
-    () => requests.checkResume(),
+    (i) => requests.checkResume(i),
     () => requests.applyResume(),
   );
   handle(

@@ -29,6 +29,14 @@ export function describeName(rule: NameRule, maxLength: number): string {
   return `${RULES[rule].text}, at most ${maxLength} characters`;
 }
 
+/** Why `name` breaks the rule (one phrase naming it), or undefined when it is a valid name. */
+export function nameProblem(name: string, rule: NameRule, maxLength: number): string | undefined {
+  if (name.length > maxLength)
+    return `"${name.slice(0, 40)}${name.length > 40 ? '…' : ''}" is ${name.length} characters long, expected at most ${maxLength}`;
+  if (!RULES[rule].pattern.test(name)) return `"${name}" is not ${describeName(rule, maxLength)}`;
+  return undefined;
+}
+
 /** A required, well-formed name; returns it only when valid. */
 export function readName(
   issues: Issues,

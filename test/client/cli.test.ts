@@ -155,7 +155,7 @@ describe('rollouts against a Temporal server', () => {
       code: 1,
       out: '',
       err: [
-        'Rollout rollouts-demo/myapp: spec.strategy.canary.analysis: AnalysisTemplate "istio-success-rate" in namespace rollouts-demo not found: give it to apply -f with the Rollout',
+        `${path.join(seedDir, '05-rollout.yaml')}: Rollout rollouts-demo/myapp: spec.strategy.canary.analysis: AnalysisTemplate "istio-success-rate" in namespace rollouts-demo not found: give it to apply -f with the Rollout`,
         'nothing applied: 1 error(s)',
       ].join('\n'),
     });
