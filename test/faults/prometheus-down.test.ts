@@ -8,7 +8,7 @@
 //   B. Past the limit: a new revision (orange) paused at 20 %, Prometheus killed and left down. The run
 //      ends in Error and the rollout aborts (weight 0, Degraded) with a message that names Prometheus,
 //      its address and why it could not be reached, in `rollouts get` and in `-o json`. With Prometheus
-//      back, `retry` runs the revision again and it completes.
+//      back, `retry` runs the revision again, its new run measures successfully, and it completes.
 // Every history of the lab is then replayed (scenario 8).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -213,17 +213,19 @@ describe('Prometheus down during analysis', () => {
     expect(caseB.tree).toContain(reason);
     notes.push(`B: aborted with "${s.message}"`);
 
-    // Prometheus back: retry runs the revision again, with a new AnalysisRun, and it completes.
+    // Prometheus back: retry runs the revision again, with a new AnalysisRun that measures again; once
+    // it has, promote --full (the timed pauses have nothing more to show here).
     await restartPrometheus(name, down);
     await lab.mustRollouts('retry', NAME, '-n', NAMESPACE);
     s = await waitFor(
-      'orange is paused at 20 % again',
+      'orange is paused at 20 % again, its new run measuring',
       (x) =>
         !x.aborted &&
         x.phase === 'Paused' &&
         x.currentStepIndex === 1 &&
         x.canaryRevision?.images[NAME] === orange &&
-        runOf(x, revision)?.phase === 'Running',
+        runOf(x, revision)?.phase === 'Running' &&
+        (metricOf(x, revision)?.successful ?? 0) >= 1,
     );
     await walkthrough.stop('B. orange retried, at 20 %', s, {
       phase: 'Paused',
@@ -231,7 +233,8 @@ describe('Prometheus down during analysis', () => {
       stableImage: 'purple',
       canaryImage: 'orange',
     });
-    await lab.mustRollouts('promote', NAME, '-n', NAMESPACE);
+    expect(metricOf(s, revision)?.error).toBe(0);
+    await lab.mustRollouts('promote', NAME, '--full', '-n', NAMESPACE);
     s = await waitFor(
       'orange is stable',
       (x) => x.phase === 'Healthy' && x.stableRevision?.images[NAME] === orange && !x.canaryRevision,
