@@ -19,6 +19,9 @@ import { SearchAttributePublisher } from './search-attributes.js';
 import { scheduleScaleDown } from './scale-downs.js';
 import { replicaSetName, type Activity, type Revision, RolloutState } from './state.js';
 
+/** Patch: weight steps, the promotion and the abort put back a Service selector someone else changed. */
+const RESTORE_SELECTORS = 'restore-service-selectors';
+
 /** What stops the running step. */
 export type Interrupt = { kind: 'superseded' } | { kind: 'abort'; message: string } | { kind: 'promoteFull' };
 
@@ -298,8 +301,13 @@ export class RolloutController {
     await this.cluster.scale(rev.hash, replicas);
     const interrupt = await this.waitAvailable(rev, replicas);
     if (interrupt) return interrupt;
-    await this.cluster.setWeight(weight);
     const stable = this.state.stable;
+    // Someone may have edited a Service's selector since the canary started (a person, a GitOps sync):
+    // each weight step puts both hashes back, as Argo's controller does on every reconcile. The first
+    // step follows the pointing at the canary's start.
+    if (stable && (this.state.data.currentStepIndex ?? 0) > 0 && patched(RESTORE_SELECTORS))
+      await this.pointServices(rev.hash, stable.hash);
+    await this.cluster.setWeight(weight);
     if (stable) await this.cluster.scale(stable.hash, stableReplicas(this.def, weight));
     return this.interruptFor(rev);
   }
@@ -392,6 +400,8 @@ export class RolloutController {
     const interrupt = await this.waitAvailable(rev, this.def.replicas);
     if (interrupt && interrupt.kind !== 'promoteFull') return interrupt;
     await this.cluster.pointService(this.def.canary.stableService, rev.hash);
+    // The canary Service selects the new hash already, unless someone changed it since.
+    if (patched(RESTORE_SELECTORS)) await this.cluster.pointService(this.def.canary.canaryService, rev.hash);
     await this.cluster.updateTrafficHashes(rev.hash, rev.hash);
     await this.cluster.setWeight(0);
     this.state.data.stable = rev;
@@ -440,6 +450,9 @@ export class RolloutController {
       await this.bestEffort(() => this.cluster.scale(stable.hash, this.def.replicas));
       await this.bestEffort(async () => void (await this.cluster.setWeight(0)));
       await this.bestEffort(() => this.cluster.pointService(this.def.canary.canaryService, stable.hash));
+      // The stable Service selects stable already, unless someone changed it since.
+      if (patched(RESTORE_SELECTORS))
+        await this.bestEffort(() => this.cluster.pointService(this.def.canary.stableService, stable.hash));
       const delay = this.def.canary.abortScaleDownDelaySeconds;
       if (delay > 0 && rev.hash !== stable.hash)
         scheduleScaleDown(this.state.replicaSet(rev.hash), this.now() + delay * 1000);
@@ -466,6 +479,12 @@ export class RolloutController {
       await this.cluster.updateTrafficHashes(stable.hash, stable.hash);
       this.finishSteps();
     }
+  }
+
+  /** Both Services on the hashes they must select now. */
+  private async pointServices(canaryHash: string, stableHash: string): Promise<void> {
+    await this.cluster.pointService(this.def.canary.stableService, stableHash);
+    await this.cluster.pointService(this.def.canary.canaryService, canaryHash);
   }
 
   /** Cleanup must go on past a failing piece; what failed is added to the abort message. */

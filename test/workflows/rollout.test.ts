@@ -270,6 +270,50 @@ describe('abort and retry', () => {
   });
 });
 
+describe('someone else edits a Service selector', () => {
+  it('is put back at the next weight step, at the abort and at the promotion', async () => {
+    const h = await blueDeployed();
+    const blue = hashOf(h.def, BLUE);
+    const yellow = hashOf(h.def, YELLOW);
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+
+    // By hand, while paused: the canary Service back on blue. Nothing changes until the next step.
+    h.cluster.selectors.set('myapp-canary-svc', blue);
+    h.cluster.calls = [];
+    await h.rollouts.promote(h.namespace, h.name);
+    await h.pausedAt(3);
+    expect(h.cluster.calls).toEqual([
+      `waitForReplicaSetAvailable myapp-${yellow} 1`,
+      `setServiceSelector myapp-stable-svc ${blue}`,
+      `setServiceSelector myapp-canary-svc ${yellow}`,
+      'setTrafficWeight 40',
+    ]);
+    expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(yellow);
+
+    // The stable Service on the canary: the abort puts it back on stable.
+    h.cluster.selectors.set('myapp-stable-svc', yellow);
+    await h.rollouts.abort(h.namespace, h.name);
+    await h.waitFor('aborted and rolled back', (st) => st.aborted && st.weights.canary === 0);
+    await waitUntil(
+      () => Promise.resolve(h.cluster.selectors.get('myapp-stable-svc')),
+      (hash) => hash === blue,
+      'stable Service back on stable after the abort',
+    );
+    expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(blue);
+
+    // Retried, then the canary Service edited again: the full promotion points both at yellow.
+    await h.rollouts.retry(h.namespace, h.name);
+    await h.pausedAt(1);
+    h.cluster.selectors.set('myapp-canary-svc', 'someone-elses');
+    await h.rollouts.promote(h.namespace, h.name, true);
+    await h.healthyOn(yellow);
+    expect(h.cluster.selectors.get('myapp-stable-svc')).toBe(yellow);
+    expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(yellow);
+    await h.saveHistories('foreign-selector-edits');
+  });
+});
+
 describe('a new revision in the middle of a canary', () => {
   it('abandons the old canary (no traffic, no pods) and starts the newest at step 0', async () => {
     const h = await blueDeployed();
