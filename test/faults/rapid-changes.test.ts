@@ -22,6 +22,7 @@ import {
 } from './support/audit.js';
 import {
   CANARY_SVC,
+  canonical,
   clusterState,
   deployApp,
   faultSeed,
@@ -208,7 +209,7 @@ function flipsAfter(endAt: number, end: ClusterState): string[] {
   const flips: string[] = [];
   for (const w of virtualServiceWrites(writes)) {
     const weights = storedWeights(w, ROUTE);
-    if (weights && JSON.stringify(weights) !== JSON.stringify(end.weights)) flips.push(describeWrite(w));
+    if (weights && canonical(weights) !== canonical(end.weights)) flips.push(describeWrite(w));
   }
   for (const w of serviceWrites(writes)) {
     const hash = w.storedSelector?.[HASH_LABEL];
@@ -279,7 +280,7 @@ async function runRound(round: number): Promise<RoundResult> {
     // Whatever the rollout still does (a late scale-down, a prune) must not undo the end.
     await sleep(4000);
     const later = await clusterState(lab, NS);
-    if (JSON.stringify(later) !== JSON.stringify(end))
+    if (canonical(later) !== canonical(end))
       wrong.push(`the cluster changed after the end: ${JSON.stringify(later)}`);
     for (const flip of flipsAfter(endAt, end)) wrong.push(`write after the end: ${flip}`);
     result.problems.push(...wrong);

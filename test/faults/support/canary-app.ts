@@ -40,6 +40,17 @@ export interface AppFiles {
 
 type Doc = Record<string, unknown> & { spec: Record<string, unknown> };
 
+/** JSON with every object's keys sorted: the API server does not keep the order they were written in. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
 /** Writes examples/fast for this lab and namespace, with the options applied. */
 export function writeApp(lab: Lab, options: AppOptions): AppFiles {
   const { namespace } = options;
@@ -143,7 +154,7 @@ export function settledProblems(
 ): string[] {
   const problems: string[] = [];
   const expect = (what: string, actual: unknown, wanted: unknown) => {
-    if (JSON.stringify(actual) !== JSON.stringify(wanted))
+    if (canonical(actual) !== canonical(wanted))
       problems.push(`${what}: ${JSON.stringify(actual)}, expected ${JSON.stringify(wanted)}`);
   };
   const stable = status.stableRevision;
