@@ -1,12 +1,20 @@
 // The rollout's control loop: first deploy, canary steps, full promotion, abort and abandonment, with
 // Argo's semantics (DESIGN.md §2-3). Requests from signals and updates are recorded here and acted on
 // at the next point where the running step can be interrupted.
-import { CancellationScope, condition, isCancellation, log, patched } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  setCurrentDetails,
+} from '@temporalio/workflow';
 import type { ReplicaSetAvailability } from '../activities/interface.js';
 import { formatDuration } from '../core/duration.js';
 import { canaryReplicas, stableReplicas } from '../core/replicas.js';
 import type { RolloutStatus } from '../core/status.js';
 import { describeStep } from '../core/steps.js';
+import { currentDetails } from './current-details.js';
 import { AnalysisResolveError } from '../core/analysis/resolve.js';
 import type { AnalysisRunStatus } from '../core/analysis/types.js';
 import type { AnalysisStep, CanaryStep } from '../core/types.js';
@@ -110,7 +118,10 @@ export class RolloutController {
 
   private publish(): void {
     const image = this.state.desired.definition.template.spec.containers[0]?.image ?? '';
-    this.searchAttributes.publish({ phase: this.status().phase, image });
+    const status = this.status();
+    this.searchAttributes.publish({ phase: status.phase, image });
+    // The Temporal UI shows this as the workflow's "Current Details"; no command, so replay is unaffected.
+    setCurrentDetails(currentDetails(status));
   }
 
   /** A permanent activity failure (missing route, 404 on a Service…) aborts the revision with its message. */

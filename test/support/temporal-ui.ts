@@ -234,8 +234,25 @@ class Page {
     return answer.result.value;
   }
 
+  /** The page's text, with that of its frames (the UI renders markdown, e.g. Current Details, in a sandboxed one). */
   text(): Promise<string> {
-    return this.evaluate<string>('document.body ? document.body.innerText : ""');
+    return this.evaluate<string>(`(() => {
+      const texts = [document.body ? document.body.innerText : ''];
+      for (const frame of document.querySelectorAll('iframe')) {
+        let body = null;
+        try {
+          body = frame.contentDocument && frame.contentDocument.body;
+        } catch (e) {
+          // a sandboxed frame: read its source below
+        }
+        if (body) texts.push(body.innerText);
+        else if (frame.srcdoc) {
+          const doc = new DOMParser().parseFromString(frame.srcdoc, 'text/html');
+          texts.push(doc.body ? doc.body.textContent : '');
+        }
+      }
+      return texts.join('\\n');
+    })()`);
   }
 
   /**

@@ -195,6 +195,24 @@ describe('the Temporal UI shows a rollout', () => {
     expectScreenshot(file);
   }, 45_000);
 
+  it("shows what the rollout waits for as the workflow's current details (a pause until promote has no event)", async () => {
+    const page = await openWorkflowPage({
+      uiUrl,
+      namespace,
+      workflowId: harness.workflowId,
+      runId,
+      tab: 'timeline',
+      click: ['User Metadata'],
+      waitFor: ['CanaryPauseStep: waiting for promote'],
+      screenshotFile: path.join(screenshots, 'temporal-ui-current-details.png'),
+    });
+    fs.writeFileSync(path.join(outputDir, 'current-details.txt'), page.text);
+    expect(page.text).toContain('Paused: CanaryPauseStep: waiting for promote');
+    // (the UI's markdown typesets 2/8 with a fraction slash)
+    expect(page.text).toMatch(/step 2[/⁄]8 \(pause: until promoted\), canary weight 20%/);
+    expect(page.text).toContain('canary: argoproj/rollouts-demo:yellow (revision 2)');
+  }, 45_000);
+
   it('shows the first deploy in the run before continue-as-new', async () => {
     const first = await env.client.workflow.getHandle(harness.workflowId, firstRunId).fetchHistory();
     const expected = expectedRows(first);
