@@ -8,7 +8,8 @@ export function currentDetails(status: RolloutStatus): string {
   if (status.currentStepIndex !== null && steps > 0) {
     const step = status.steps[status.currentStepIndex];
     lines.push(
-      `step ${Math.min(status.currentStepIndex + 1, steps)}/${steps}${step ? ` (${step.text})` : ''}, ` +
+      // Argo's count, as `rollouts get` prints it: the index of the current step (steps done so far).
+      `step ${status.currentStepIndex}/${steps}${step ? ` (${step.text})` : ''}, ` +
         `canary weight ${status.weights.canary}%`,
     );
   }

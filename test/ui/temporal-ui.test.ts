@@ -209,7 +209,7 @@ describe('the Temporal UI shows a rollout', () => {
     fs.writeFileSync(path.join(outputDir, 'current-details.txt'), page.text);
     expect(page.text).toContain('Paused: CanaryPauseStep: waiting for promote');
     // (the UI's markdown typesets 2/8 with a fraction slash)
-    expect(page.text).toMatch(/step 2[/⁄]8 \(pause: until promoted\), canary weight 20%/);
+    expect(page.text).toMatch(/step 1[/⁄]8 \(pause: until promoted\), canary weight 20%/);
     expect(page.text).toContain('canary: argoproj/rollouts-demo:yellow (revision 2)');
   }, 45_000);
 

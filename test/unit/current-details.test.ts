@@ -31,7 +31,7 @@ describe('currentDetails (the Temporal UI summary of a rollout)', () => {
     expect(currentDetails(base)).toBe(
       [
         '**Paused**: CanaryPauseStep: waiting for promote',
-        'step 2/2 (pause: until promoted), canary weight 20%',
+        'step 1/2 (pause: until promoted), canary weight 20%',
         'stable: argoproj/rollouts-demo:blue (revision 1)',
         'canary: argoproj/rollouts-demo:yellow (revision 2)',
       ].join('\n\n'),
