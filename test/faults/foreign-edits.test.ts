@@ -513,6 +513,7 @@ describe('someone else edits the VirtualService and the Services during rollouts
     const ours = (w: AuditWrite) => w.actor === 'temporal-rollouts' || w.actor === 'node-fetch';
     const foreign = (w: AuditWrite) => w.actor === PERSON || w.actor === GITOPS;
     expect(writes.filter(foreign).length).toBe(edits);
+    expect(writes.filter(ours).length).toBeGreaterThan(20);
 
     const problems: string[] = [];
     const vsWrites = virtualServiceWrites(writes);
