@@ -1,6 +1,8 @@
-// Fault scenario 5, rapid changes: while a canary runs, ten `rollouts set image` within a few seconds
-// (each a new revision) and, at the same time, promote / promote --full / abort / retry from other
-// processes. Then the newest revision is driven to the end (promote when paused, retry when aborted).
+// Fault scenario 5, rapid changes: while a canary runs, ten `rollouts set image` within three seconds
+// (each a new revision) and, at the same time, promote / promote --full / abort / retry at seeded moments
+// (FAULT_SEED), every one its own `rollouts` command with its own connection (run in this process:
+// support/command.ts says why; each round's first set image goes through the binary). Then the newest
+// revision is driven to the end (promote when paused, retry when aborted).
 // The newest revision must win, the status must match the API server, no ReplicaSet of an abandoned
 // revision keeps pods, every weight and replica count ever written (kube-apiserver's own audit log) is
 // valid, nothing flips back after the end, and every answer of the command is one clear line.
