@@ -5,7 +5,6 @@
 // throw inside workflow code (a workflow task failure retried forever is a stuck rollout), and its
 // analyses resolve. Manifests from files go through the full validation in core/manifest first.
 import { attachAnalysisTemplates } from './analysis/attach.js';
-import { MAX_IMAGE_LENGTH } from './limits.js';
 import { Issues, type FieldPath } from './manifest/errors.js';
 import {
   checkUnique,
@@ -18,21 +17,9 @@ import {
   readString,
   type JsonMap,
 } from './manifest/fields.js';
-import { readAnnotations, readLabels, readName } from './manifest/names.js';
+import { imageProblem, readAnnotations, readLabels, readName } from './manifest/names.js';
 import { validateAnalysisTemplate } from './manifest/validate-analysis-template.js';
 import type { RolloutDefinition } from './types.js';
-
-/** Only these characters: an image name, tag and digest (OCI distribution). */
-const IMAGE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$/;
-
-/** Why `image` is not a container image reference, or undefined when it is one. */
-export function imageProblem(image: string): string | undefined {
-  if (image.length > MAX_IMAGE_LENGTH)
-    return `is ${image.length} characters long, expected at most ${MAX_IMAGE_LENGTH}`;
-  if (!IMAGE_REFERENCE.test(image))
-    return `${JSON.stringify(image)} is not a container image reference (such as argoproj/rollouts-demo:blue)`;
-  return undefined;
-}
 
 const PREFIX = 'rollout: document 0: ';
 

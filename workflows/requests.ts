@@ -3,7 +3,8 @@
 // `apply*` records the request and returns the answer for the person who sent it. Payloads come from
 // anyone who can reach the server (the Temporal UI, `temporal workflow signal`), so each check also
 // refuses wrong types, unknown fields and oversized values, naming them, before anything is recorded.
-import { checkDefinition, imageProblem } from '../core/definition-check.js';
+import { checkDefinition } from '../core/definition-check.js';
+import { imageProblem } from '../core/manifest/names.js';
 import { describeStep } from '../core/steps.js';
 import type { RolloutDefinition } from '../core/types.js';
 import type { RolloutController } from './controller.js';

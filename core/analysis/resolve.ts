@@ -4,6 +4,7 @@
 // `{{args.x}}`, and apply Argo's defaults. Pure: the client runs it at apply time to report a
 // missing arg at once, the workflow runs it when a run starts.
 import { parseDuration } from '../duration.js';
+import { ExpressionSyntaxError, parseExpression } from '../expr/index.js';
 import type {
   AnalysisTemplateManifest,
   MetricManifest,
@@ -158,6 +159,20 @@ function provider(metric: MetricManifest, where: string): MetricProvider {
   throw new AnalysisResolveError(`${where}.provider: ${kinds} is not supported yet (prometheus and web are)`);
 }
 
+/**
+ * A condition with `{{args.x}}` in it is only known once the args are in (lint parses the rest): it
+ * must parse then, or every measurement of the run would be an Error.
+ */
+function checkCondition(text: string | undefined, written: string | undefined, where: string): void {
+  if (text === undefined || text === written) return;
+  try {
+    parseExpression(text);
+  } catch (err) {
+    if (!(err instanceof ExpressionSyntaxError)) throw err;
+    throw new AnalysisResolveError(`${where}: ${JSON.stringify(text)} does not parse: ${err.message}`);
+  }
+}
+
 function matches(pattern: string, name: string): boolean {
   if (pattern === '*' || pattern === '.*') return true;
   return pattern === name;
@@ -202,6 +217,8 @@ export function resolveAnalysis(
         throw new AnalysisResolveError(`${at}.name: metric "${raw.name}" appears in more than one template`);
       const { provider: rawProvider, ...fields } = raw;
       const m = substitute(fields, plain, new Set(), at);
+      checkCondition(m.successCondition, raw.successCondition, `${at}.successCondition`);
+      checkCondition(m.failureCondition, raw.failureCondition, `${at}.failureCondition`);
       const retention = template.spec.measurementRetention.find((r) => matches(r.metricName, raw.name));
       const intervalSeconds = toSeconds(m.interval, `${at}.interval`);
       const count = toInt(m.count, undefined, `${at}.count`);

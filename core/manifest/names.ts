@@ -4,6 +4,7 @@
 import { Issues, type FieldPath } from './errors.js';
 import { isAbsent, isMap, readString } from './fields.js';
 import type { Labels } from '../types.js';
+import { MAX_IMAGE_LENGTH } from '../limits.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -27,6 +28,18 @@ const RULES: Record<NameRule, { pattern: RegExp; text: string }> = {
 /** The expected-phrase for a name rule, e.g. for messages about missing names. */
 export function describeName(rule: NameRule, maxLength: number): string {
   return `${RULES[rule].text}, at most ${maxLength} characters`;
+}
+
+/** Only these characters: an image name, tag and digest (OCI distribution). */
+const IMAGE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$/;
+
+/** Why `image` is not a container image reference, or undefined when it is one. */
+export function imageProblem(image: string): string | undefined {
+  if (image.length > MAX_IMAGE_LENGTH)
+    return `is ${image.length} characters long, expected at most ${MAX_IMAGE_LENGTH}`;
+  if (!IMAGE_REFERENCE.test(image))
+    return `${JSON.stringify(image)} is not a container image reference (such as argoproj/rollouts-demo:blue)`;
+  return undefined;
 }
 
 /** Why `name` breaks the rule (one phrase naming it), or undefined when it is a valid name. */

@@ -316,14 +316,19 @@ function validateProvider(issues: Issues, value: unknown, path: FieldPath): void
     const at = [...path, key];
     if (key === 'prometheus') validatePrometheus(issues, provider[key], at);
     else if (key === 'web') validateWeb(issues, provider[key], at);
-    else readMap(issues, provider[key], at, `a map (the ${key} provider)`);
+    // Argo's other providers are known (no "unknown field"), but nothing here measures with them.
+    else issues.notSupported(at, provider[key], `the ${key} provider`, 'use prometheus or web');
   }
 }
 
 function validatePrometheus(issues: Issues, value: unknown, path: FieldPath): void {
   const prometheus = readMap(issues, value, path, 'a map with address and query');
   if (prometheus === undefined) return;
-  readString(issues, prometheus.address, [...path, 'address'], 'a URL such as http://prometheus:9090');
+  // Required: there is no default Prometheus to ask (an AnalysisRun without one could never measure).
+  readString(issues, prometheus.address, [...path, 'address'], 'a URL such as http://prometheus:9090', {
+    required: true,
+    nonEmpty: true,
+  });
   readString(issues, prometheus.query, [...path, 'query'], 'a PromQL query', {
     required: true,
     nonEmpty: true,

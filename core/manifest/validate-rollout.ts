@@ -15,7 +15,7 @@ import {
   readString,
   type JsonMap,
 } from './fields.js';
-import { readAnnotations, readLabels, readName } from './names.js';
+import { imageProblem, readAnnotations, readLabels, readName } from './names.js';
 import { validateCanary } from './validate-canary.js';
 import { checkArgoApiVersion, checkTopLevelFields, validateMetadata } from './validate-metadata.js';
 import { DEFAULTS, type Labels } from '../types.js';
@@ -186,7 +186,7 @@ function validateContainer(issues: Issues, value: unknown, path: FieldPath): str
   });
   if (container === undefined) return undefined;
   const name = readName(issues, container.name, [...path, 'name'], 'label', 63);
-  readString(
+  const image = readString(
     issues,
     container.image,
     [...path, 'image'],
@@ -196,6 +196,9 @@ function validateContainer(issues: Issues, value: unknown, path: FieldPath): str
       nonEmpty: true,
     },
   );
+  // The workflow refuses a definition with such an image: say so here, not after apply.
+  const problem = image === undefined ? undefined : imageProblem(image);
+  if (problem) issues.add([...path, 'image'], image, 'a container image reference', problem);
   return name;
 }
 

@@ -381,14 +381,11 @@ describe('bad command lines for the built rollouts command', () => {
   );
 
   it('none of them connected to Temporal: bad input applies nothing', async () => {
-    await tally.check('no connection to Temporal', () => {
-      expect(connections).toBe(0);
-      // …and the listener does count: a good command line does connect
-      return rollouts(['get', 'myapp']).then((good) => {
-        expect(good.code).toBe(1);
-        expect(good.err).toMatch(/^error: cannot reach Temporal at 127\.0\.0\.1:\d+/);
-        expect(connections).toBeGreaterThan(0);
-      });
-    });
+    expect(connections).toBe(0);
+    // …and the listener does count: a good command line does connect
+    const good = await rollouts(['get', 'myapp']);
+    expect(good.code).toBe(1);
+    expect(good.err).toMatch(/^error: cannot reach Temporal at 127\.0\.0\.1:\d+/);
+    expect(connections).toBeGreaterThan(0);
   }, 30_000);
 });

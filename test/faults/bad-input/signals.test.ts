@@ -413,8 +413,8 @@ describe('bad signals sent with `temporal workflow signal`', () => {
   });
 
   it('after all of them: no workflow task failed, the worker runs, and good signals still work', async () => {
-    await tally.check('good promote after the bad ones', async () => {
-      expect(await workflowTaskFailures()).toEqual([]);
+    expect(await workflowTaskFailures()).toEqual([]);
+    {
       const described = await env.client.workflow.getHandle(workflowId).describe();
       expect(described.status.name).toBe('RUNNING');
       expect(worker.getState()).toBe('RUNNING');
@@ -431,7 +431,7 @@ describe('bad signals sent with `temporal workflow signal`', () => {
       expect((await temporal(signalArgs('deploy', [green]))).code).toBe(0);
       await waitFor('green paused at step 2', (st) => st.phase === 'Paused' && st.revision === 3);
       expect(await workflowTaskFailures()).toEqual([]);
-    });
+    }
   }, 60_000);
 });
 
