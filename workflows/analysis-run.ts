@@ -30,6 +30,7 @@ import type {
   MeasureResult,
   MetricResult,
   MetricSpec,
+  MetricValue,
 } from '../core/analysis/types.js';
 import { decodeMetricValue } from '../core/analysis/values.js';
 import { formatDuration } from '../core/duration.js';
@@ -66,7 +67,15 @@ export interface AnalysisRunInput {
 
 const DEFAULT_MEASUREMENTS_PER_RUN = 500;
 
-function judge(
+/** A measured value for a message: its JSON, short, and how many values a list holds. */
+function shownValue(value: MetricValue | null): string {
+  const text = JSON.stringify(value) ?? 'nothing';
+  const short = text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  return Array.isArray(value) ? `${short} (${value.length} value${value.length === 1 ? '' : 's'})` : short;
+}
+
+/** A provider's answer judged by the metric's conditions: one Measurement. */
+export function judge(
   metric: MetricSpec,
   result: MeasureResult,
   startedAt: number,
@@ -78,7 +87,11 @@ function judge(
   };
   if (result.error !== undefined) return { phase: 'Error', message: result.error, ...times };
   const value = decodeMetricValue(result.value ?? null);
-  const outcome = measurementPhase(metric, (text) => evaluateCondition(text, value));
+  const outcome = measurementPhase(
+    metric,
+    (text) => evaluateCondition(text, value),
+    shownValue(result.value ?? null),
+  );
   return {
     phase: outcome.phase,
     ...(result.value !== undefined ? { value: result.value } : {}),

@@ -52,18 +52,32 @@ export class PrometheusClient implements MetricProviderClient<PrometheusProvider
     // shows, so the user knows at once that the metric was never measured, and where it was asked.
     if ('error' in answer)
       return failed(`${where}${answer.unreachable ? ' could not be reached' : ''}: ${answer.error}`, context);
-    return interpretAnswer(answer, where, context);
+    return interpretAnswer(answer, where, config.query, context);
   }
 }
 
-function interpretAnswer(answer: HttpAnswer, where: string, context: MeasureContext): MeasureResult {
+/** A query for a message: on one line, and short (the seed's is 500 characters). */
+function shortQuery(query: string): string {
+  const oneLine = query.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(oneLine.length > 80 ? `${oneLine.slice(0, 79)}…` : oneLine);
+}
+
+function interpretAnswer(
+  answer: HttpAnswer,
+  where: string,
+  query: string,
+  context: MeasureContext,
+): MeasureResult {
   const parsed = parseJson(answer.body)?.value;
   const api = isApiResponse(parsed) ? parsed : undefined;
   const status = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
+  // What the query itself got wrong, or gave back, names the query: the address alone does not say
+  // which of a template's metrics it was.
+  const asked = `${where}: query ${shortQuery(query)}`;
   if (api?.status === 'error') {
     // Prometheus' own reason, e.g. "bad_data: 1:5: parse error: unexpected <op:*>".
     const reason = [api.errorType, api.error].filter((s) => typeof s === 'string' && s !== '').join(': ');
-    return failed(`${where}: ${status}: ${reason || 'query failed'}`, context);
+    return failed(`${asked}: ${status}: ${reason || 'query failed'}`, context);
   }
   if (!isSuccess(answer.status)) return failed(`${where}: ${status}`, context);
   if (!api)
@@ -74,7 +88,7 @@ function interpretAnswer(answer: HttpAnswer, where: string, context: MeasureCont
   try {
     return { value: convertResult(api.data?.resultType, api.data?.result) };
   } catch (err) {
-    return failed(`${where}: ${(err as Error).message}`, context);
+    return failed(`${asked}: ${(err as Error).message}`, context);
   }
 }
 
@@ -95,8 +109,14 @@ export function convertResult(resultType: string | undefined, result: unknown): 
       return asArray(result, 'matrix').flatMap((series) =>
         asArray(field(series, 'values'), 'matrix series').map((sample) => sampleValue(sample)),
       );
-    case 'string':
-      throw new Error('Prometheus returned a string, expected a number or vector');
+    case 'string': {
+      const text: unknown = Array.isArray(result) ? (result as unknown[])[1] : undefined;
+      const shown =
+        typeof text === 'string'
+          ? ` (${JSON.stringify(text.length > 40 ? `${text.slice(0, 39)}…` : text)})`
+          : '';
+      throw new Error(`Prometheus returned a string${shown}, expected a number or vector`);
+    }
     default:
       throw new Error(`unknown result type ${JSON.stringify(resultType ?? null)}`);
   }

@@ -15,15 +15,21 @@ export interface ConditionOutcome {
 export function measurementPhase(
   metric: Pick<MetricSpec, 'successCondition' | 'failureCondition'>,
   evaluate: (condition: string) => boolean,
+  /** What came back, shown short: named in the message when a condition cannot take it. */
+  shown?: string,
 ): ConditionOutcome {
   const { successCondition, failureCondition } = metric;
   let success = false;
   let failure = false;
+  let current: string | undefined;
   try {
+    current = successCondition;
     if (successCondition) success = evaluate(successCondition);
+    current = failureCondition;
     if (failureCondition) failure = evaluate(failureCondition);
   } catch (err) {
-    return { phase: 'Error', message: `could not evaluate the condition: ${(err as Error).message}` };
+    const which = shown === undefined ? '' : ` ${JSON.stringify(current)} on ${shown}`;
+    return { phase: 'Error', message: `could not evaluate the condition${which}: ${(err as Error).message}` };
   }
   if (!successCondition && !failureCondition) return { phase: 'Successful' };
   if (successCondition && !failureCondition) failure = !success;

@@ -141,14 +141,16 @@ describe('result types from a real Prometheus', () => {
 
   it('a string → an error', async () => {
     expect(await query('"hello"')).toEqual({
-      error: `Prometheus at ${prometheus.url}: Prometheus returned a string, expected a number or vector`,
+      error: `Prometheus at ${prometheus.url}: query "\\"hello\\"": Prometheus returned a string ("hello"), expected a number or vector`,
     });
   });
 
   it('a query Prometheus cannot parse → its own reason', async () => {
     const { error } = await query('sum(rate(x[2m])');
     expect(error).toMatch(
-      new RegExp(`^Prometheus at ${prometheus.url}: HTTP 400 Bad Request: bad_data: .*parse error`),
+      new RegExp(
+        `^Prometheus at ${prometheus.url}: query "sum\\(rate\\(x\\[2m\\]\\)": HTTP 400 Bad Request: bad_data: .*parse error`,
+      ),
     );
   });
 });

@@ -120,7 +120,7 @@ describe('the result', () => {
   it('a string result is an error', async () => {
     answerData('string', [1, 'hello']);
     expect(await measure()).toEqual({
-      error: `Prometheus at ${server.url}: Prometheus returned a string, expected a number or vector`,
+      error: `Prometheus at ${server.url}: query "up": Prometheus returned a string ("hello"), expected a number or vector`,
     });
   });
 
@@ -156,7 +156,7 @@ describe('failures are Error measurements naming the address', () => {
         400,
       );
     expect(await measure()).toEqual({
-      error: `Prometheus at ${server.url}: HTTP 400 Bad Request: bad_data: 1:5: parse error: unexpected <op:*>`,
+      error: `Prometheus at ${server.url}: query "up": HTTP 400 Bad Request: bad_data: 1:5: parse error: unexpected <op:*>`,
     });
   });
 
@@ -224,7 +224,7 @@ describe('failures are Error measurements naming the address', () => {
     const address = server.url.replace('http://', 'http://admin:hunter2@');
     const { error } = await measure({ address });
     expect(error).toHaveLength(300);
-    expect(error?.startsWith(`Prometheus at ${server.url}: HTTP 422`)).toBe(true);
+    expect(error?.startsWith(`Prometheus at ${server.url}: query "up": HTTP 422`)).toBe(true);
     expect(error?.endsWith('…')).toBe(true);
     expect(error).not.toContain('hunter2');
     expect(server.requests[0]?.headers.authorization).toBe(
