@@ -36,10 +36,26 @@ export interface HttpFailure {
   unreachable: boolean;
 }
 
+/** A pooled keep-alive socket the server closed (it restarted, or went away) fails this way first. */
+const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE']);
+
 export async function httpRequest(
   http: AxiosInstance,
   request: HttpRequest,
 ): Promise<HttpAnswer | HttpFailure> {
+  const first = await httpRequestOnce(http, request);
+  // Node keeps connections alive, so the first request after the server went away (or came back)
+  // may meet a dead socket: once more on a fresh one, which tells refused from reset truthfully.
+  // Metric queries only read, so asking twice is safe.
+  if ('error' in first && first.code !== undefined && STALE_SOCKET.has(first.code))
+    return httpRequestOnce(http, request);
+  return first;
+}
+
+async function httpRequestOnce(
+  http: AxiosInstance,
+  request: HttpRequest,
+): Promise<HttpAnswer | (HttpFailure & { code?: string })> {
   const timeout = AbortSignal.timeout(request.timeoutSeconds * 1000);
   const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
   try {
@@ -68,7 +84,12 @@ export async function httpRequest(
     // Cancelled: the activity's own reason (a CancelledFailure), which the worker reports as cancellation.
     if (request.signal?.aborted) throw (request.signal.reason as Error | undefined) ?? err;
     if (timeout.aborted) return { error: `no answer within ${request.timeoutSeconds}s`, unreachable: false };
-    return { error: describeNetworkError(err), unreachable: UNREACHABLE.has(errorCode(err) ?? '') };
+    const code = errorCode(err);
+    return {
+      error: describeNetworkError(err),
+      unreachable: UNREACHABLE.has(code ?? ''),
+      ...(code !== undefined ? { code } : {}),
+    };
   }
 }
 
