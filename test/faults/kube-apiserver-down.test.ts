@@ -58,6 +58,8 @@ let probe: ActivityProbe;
 const outages: Outage[] = [];
 const failedInjections: string[] = [];
 let result: WalkthroughResult | undefined;
+/** Why the walkthrough did not finish, for the summary (a CI log shows no scenario log). */
+let walkthroughError: string | undefined;
 let walkthrough: Walkthrough | undefined;
 let replay: ReplayReport | undefined;
 const pids: Record<'worker' | 'mesh', number | undefined> = { worker: undefined, mesh: undefined };
@@ -73,7 +75,9 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  const problems = result ? differencesFromUndisturbed(result) : ['the walkthrough did not finish'];
+  const problems = result
+    ? differencesFromUndisturbed(result)
+    : [`the walkthrough did not finish: ${walkthroughError ?? 'not started'}`];
   const completed = walkthrough ? revisionsEnded(walkthrough.stops) : 0;
   const correctly =
     problems.length === 0 && failedInjections.length === 0 ? completed : Math.min(completed, 3);
@@ -157,29 +161,34 @@ describe('kube-apiserver down for 30 s in the middle of a weight change', () => 
           log(`${moment}: FAILED ${(err as Error).stack}`);
         }),
       );
-    result = await walkthrough.run({
-      beforeGreenPromote: async () => {
-        await lab.mustRollouts('lab', 'errors', image('green'), '0.65');
-      },
-      afterStop: (stop) => {
-        // Right before the walkthrough promotes yellow: the next write is the weight 40. It takes
-        // milliseconds, so the worker runs in 2 ms slices between looks until it is under way.
-        if (stop.stage === '2. yellow at 20 %, paused')
-          inject(
-            "yellow's weight write (20 → 40 %)",
-            (a) => a.type === 'setTrafficWeight' && a.state === 'Started',
-            2,
-          );
-        // Before purple: its first step scales the canary and waits seconds for the pods.
-        if (stop.stage === '4. green rolled back by its analysis')
-          inject(
-            "purple's wait for its canary pods (setWeight 20)",
-            (a) => a.type === 'waitForReplicaSetAvailable' && a.state === 'Started',
-            100,
-          );
-        return Promise.resolve();
-      },
-    });
+    result = await walkthrough
+      .run({
+        beforeGreenPromote: async () => {
+          await lab.mustRollouts('lab', 'errors', image('green'), '0.65');
+        },
+        afterStop: (stop) => {
+          // Right before the walkthrough promotes yellow: the next write is the weight 40. It takes
+          // milliseconds, so the worker runs in 2 ms slices between looks until it is under way.
+          if (stop.stage === '2. yellow at 20 %, paused')
+            inject(
+              "yellow's weight write (20 → 40 %)",
+              (a) => a.type === 'setTrafficWeight' && a.state === 'Started',
+              2,
+            );
+          // Before purple: its first step scales the canary and waits seconds for the pods.
+          if (stop.stage === '4. green rolled back by its analysis')
+            inject(
+              "purple's wait for its canary pods (setWeight 20)",
+              (a) => a.type === 'waitForReplicaSetAvailable' && a.state === 'Started',
+              100,
+            );
+          return Promise.resolve();
+        },
+      })
+      .catch((err: unknown) => {
+        walkthroughError = err instanceof Error ? err.message : String(err);
+        throw err;
+      });
     await Promise.all(injections);
     log(`walkthrough done in ${result.seconds.toFixed(0)} s`);
     for (const o of outages) o.retried = await probe.retriedActivities(WORKFLOW, o.runId);

@@ -181,6 +181,7 @@ describe(SCENARIO, () => {
         `outages: ${outages.map((o) => `${o.signal} during ${o.during} (${(o.downMs / 1000).toFixed(0)} s)`).join('; ')}`,
         `walkthrough ${result ? result.seconds.toFixed(0) : '-'} s; scenario ${((Date.now() - began) / 1000).toFixed(0)} s; ` +
           `replayed ${replay.histories} histories (${replay.events} events), ${replay.failures.length} failed`,
+        ...problems.slice(0, 5).map((p) => p.slice(0, 500)),
       ],
     });
 

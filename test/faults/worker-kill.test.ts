@@ -216,6 +216,8 @@ describe(SCENARIO, () => {
           kills.reduce((n, k) => n + k.downMs, 0) / 1000
         ).toFixed(0)} s in all; scenario ${((Date.now() - began) / 1000).toFixed(0)} s`,
         `replayed ${replay.histories} histories (${replay.events} events), ${replay.failures.length} failed`,
+        // What went wrong, so that a CI log shows it without the scenario's own log.
+        ...[...problems].flatMap(([ns, found]) => found.slice(0, 3).map((p) => `${ns}: ${p.slice(0, 500)}`)),
       ],
     });
 
