@@ -19,31 +19,40 @@ export interface PageOptions {
   height?: number;
 }
 
-async function chromium(url: string, extra: string[], options: PageOptions): Promise<string> {
+/**
+ * A fresh profile directory for one chromium, and the flags every run shares: headless, nothing that
+ * reaches out of the machine. Throws when chromium is not installed.
+ */
+export function chromiumSetup(width: number, height: number): { profile: string; flags: string[] } {
   if (!fs.existsSync(chromiumBinary))
     throw new Error(
       `${chromiumBinary} is missing: run scripts/install-tools.sh (installs Debian's chromium)`,
     );
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
+  return {
+    profile,
+    flags: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      `--user-data-dir=${profile}`,
+      `--window-size=${width},${height}`,
+    ],
+  };
+}
+
+async function chromium(url: string, extra: string[], options: PageOptions): Promise<string> {
+  const { profile, flags } = chromiumSetup(options.width ?? 1000, options.height ?? 700);
   try {
     const { stdout } = await run(
       chromiumBinary,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-        `--user-data-dir=${profile}`,
-        `--window-size=${options.width ?? 1000},${options.height ?? 700}`,
-        `--virtual-time-budget=${options.virtualTimeBudgetMs ?? 3000}`,
-        ...extra,
-        url,
-      ],
+      [...flags, `--virtual-time-budget=${options.virtualTimeBudgetMs ?? 3000}`, ...extra, url],
       { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
     );
     return stdout;

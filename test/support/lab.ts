@@ -11,6 +11,7 @@ import { labPaths, type LabPaths } from '../../lab/stack/paths.js';
 import { pidOf } from '../../lab/stack/process.js';
 import { freePorts } from './kube-control-plane.js';
 import { repoRoot, testOutput } from './paths.js';
+import { waitForStatus } from './wait-for-status.js';
 
 const cli = path.join(repoRoot, 'dist', 'client', 'main.js');
 const kubeScript = path.join(repoRoot, 'scripts', 'kube-control-plane.sh');
@@ -151,25 +152,14 @@ export class Lab {
     timeoutMs = 120_000,
     pollMs = 500,
   ): Promise<RolloutStatus> {
-    const deadline = Date.now() + timeoutMs;
-    let last: RolloutStatus | string;
-    for (;;) {
-      try {
-        last = await this.status(name, namespace);
-        if (done(last)) return last;
-      } catch (err) {
-        last = err instanceof Error ? err.message : String(err);
-      }
-      if (Date.now() > deadline)
-        throw new Error(
-          `${namespace}/${name}: gave up waiting until ${what} after ${timeoutMs / 1000}s; last: ${
-            typeof last === 'string'
-              ? last
-              : `${last.phase} "${last.message}" step ${last.currentStepIndex} weight ${last.weights.canary}`
-          }`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
-    }
+    return waitForStatus(
+      () => this.status(name, namespace),
+      `${namespace}/${name}`,
+      what,
+      done,
+      timeoutMs,
+      pollMs,
+    );
   }
 
   kube(): KubernetesObjectApi {

@@ -13,10 +13,9 @@
 // JSON) is kept in localStorage, not the URL, hence `click`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { chromiumBinary } from './chromium.js';
+import { chromiumBinary, chromiumSetup } from './chromium.js';
 
 export interface PageOptions {
   /**
@@ -413,30 +412,10 @@ class Browser {
   }
 
   static launch(width: number, height: number): Promise<Browser> {
-    if (!fs.existsSync(chromiumBinary))
-      throw new Error(
-        `${chromiumBinary} is missing: run scripts/install-tools.sh (installs Debian's chromium)`,
-      );
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
-    const child = spawn(
-      chromiumBinary,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-        '--remote-debugging-pipe',
-        `--user-data-dir=${profile}`,
-        `--window-size=${width},${height}`,
-        'about:blank',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
-    );
+    const { profile, flags } = chromiumSetup(width, height);
+    const child = spawn(chromiumBinary, [...flags, '--remote-debugging-pipe', 'about:blank'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+    });
     const browser = new Browser(child, profile);
     return browser.send('Browser.getVersion').then(
       () => browser,

@@ -9,6 +9,7 @@ import { RolloutsClient } from '../../../client/rollouts-client.js';
 import type { RolloutStatus } from '../../../core/status.js';
 import { connectionOptions, temporalConfigFromEnv } from '../../../config/temporal.js';
 import type { Lab } from '../../support/lab.js';
+import { waitForStatus } from '../../support/wait-for-status.js';
 
 export interface Answer {
   args: string[];
@@ -73,25 +74,14 @@ export class RolloutsCommand {
     timeoutMs = 120_000,
     pollMs = 500,
   ): Promise<RolloutStatus> {
-    const deadline = Date.now() + timeoutMs;
-    let last: RolloutStatus | string;
-    for (;;) {
-      try {
-        last = await this.status(name, namespace);
-        if (done(last)) return last;
-      } catch (err) {
-        last = err instanceof Error ? err.message : String(err);
-      }
-      if (Date.now() > deadline)
-        throw new Error(
-          `${namespace}/${name}: gave up waiting until ${what} after ${timeoutMs / 1000}s; last: ${
-            typeof last === 'string'
-              ? last
-              : `${last.phase} "${last.message}" step ${String(last.currentStepIndex)} weight ${last.weights.canary}`
-          }`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
-    }
+    return waitForStatus(
+      () => this.status(name, namespace),
+      `${namespace}/${name}`,
+      what,
+      done,
+      timeoutMs,
+      pollMs,
+    );
   }
 
   async close(): Promise<void> {
