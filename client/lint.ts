@@ -67,31 +67,21 @@ export function lintFiles(
   return { errors, objects };
 }
 
+/** An error about a whole file, not an object in it. */
+function fileError(path: string, found: string, expected: string, message: string): ManifestError {
+  return { file: path, document: 0, kind: '', namespace: '', name: '', path: '', found, expected, message };
+}
+
 function empty(path: string): ManifestError {
-  return {
-    file: path,
-    document: 0,
-    kind: '',
-    namespace: '',
-    name: '',
-    path: '',
-    found: 'no objects',
-    expected: 'at least one Kubernetes object',
-    message: `${path}: no Kubernetes objects in the file, expected at least one`,
-  };
+  return fileError(
+    path,
+    'no objects',
+    'at least one Kubernetes object',
+    `${path}: no Kubernetes objects in the file, expected at least one`,
+  );
 }
 
 function unreadable(path: string, error: unknown): ManifestError {
   const reason = error instanceof Error ? error.message : String(error);
-  return {
-    file: path,
-    document: 0,
-    kind: '',
-    namespace: '',
-    name: '',
-    path: '',
-    found: reason,
-    expected: 'a readable file',
-    message: `${path}: cannot read the file: ${reason}`,
-  };
+  return fileError(path, reason, 'a readable file', `${path}: cannot read the file: ${reason}`);
 }
