@@ -8,6 +8,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -21,6 +22,8 @@ import {
   isTerminal,
   measurementPhase,
   recordMeasurement,
+  secondsUntilNextMeasurement,
+  type LegacyRules,
 } from '../core/analysis/assess.js';
 import type {
   AnalysisRunStatus,
@@ -102,6 +105,8 @@ export function judge(
 
 export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<AnalysisRunStatus> {
   const { spec } = input;
+  // Runs begun before Error measurements stopped counting toward `count` keep the old rule.
+  const legacy: LegacyRules = patched('analysis-errors-not-counted') ? {} : { errorsCounted: true };
   const startedAt = input.carried?.startedAt ?? Date.now();
   const state: AnalysisCarried = input.carried ?? {
     metrics: spec.metrics.map((m) => emptyMetricResult(m)),
@@ -164,6 +169,7 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
         state.metrics[index] as MetricResult,
         judge(metric, result, began, Date.now()),
         metric.measurementRetention,
+        legacy,
       );
       const assessment = assessMetric(metric, recorded);
       state.metrics[index] = {
@@ -172,9 +178,10 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
         ...(assessment.message ? { message: assessment.message } : {}),
       };
       if (isTerminal(assessment.phase)) state.nextAt[index] = null;
-      else
-        state.nextAt[index] =
-          metric.intervalSeconds !== undefined ? Date.now() + metric.intervalSeconds * 1000 : Date.now();
+      else {
+        const last = (state.metrics[index] as MetricResult).measurements.at(-1)?.phase ?? 'Successful';
+        state.nextAt[index] = Date.now() + secondsUntilNextMeasurement(metric, last, legacy) * 1000;
+      }
     }
   }
 

@@ -55,13 +55,29 @@ export function emptyMetricResult(metric: Pick<MetricSpec, 'name' | 'dryRun'>): 
   };
 }
 
-/** Adds a measurement to the counters (a new object; the last `measurementRetention` kept). */
+/**
+ * Rules of an older release that a run begun under it keeps, so its saved history replays as it ran.
+ * `errorsCounted`: Error measurements counted toward `count` (a defect: an outage could pass).
+ */
+export interface LegacyRules {
+  errorsCounted?: boolean;
+}
+
+/** Argo's DefaultErrorRetryInterval: a metric whose last measurement was an Error is measured again this soon. */
+export const ERROR_RETRY_SECONDS = 10;
+
+/**
+ * Adds a measurement to the counters (a new object; the last `measurementRetention` kept). As in
+ * Argo, an Error never counts toward `count`: only Successful, Failed and Inconclusive do.
+ */
 export function recordMeasurement(
   result: MetricResult,
   measurement: Measurement,
   retention: number,
+  legacy: LegacyRules = {},
 ): MetricResult {
-  const next = { ...result, count: result.count + 1 };
+  const counted = measurement.phase !== 'Error' || legacy.errorsCounted === true;
+  const next = { ...result, count: result.count + (counted ? 1 : 0) };
   switch (measurement.phase) {
     case 'Successful':
       next.successful += 1;
@@ -95,6 +111,20 @@ export function effectiveCount(metric: Pick<MetricSpec, 'count' | 'intervalSecon
   return undefined; // until the run is ended
 }
 
+/**
+ * Seconds from the end of a measurement to the next one of a metric that is still running. After an
+ * Error, Argo's error retry interval, whatever the metric's interval (Argo's `calculateNextReconcileTime`).
+ */
+export function secondsUntilNextMeasurement(
+  metric: Pick<MetricSpec, 'intervalSeconds'>,
+  last: MeasurementPhase,
+  legacy: LegacyRules = {},
+): number {
+  if (legacy.errorsCounted) return metric.intervalSeconds ?? 0;
+  if (last === 'Error') return ERROR_RETRY_SECONDS;
+  return metric.intervalSeconds ?? ERROR_RETRY_SECONDS;
+}
+
 export interface MetricAssessment {
   phase: AnalysisPhase;
   message?: string;
@@ -106,7 +136,7 @@ export interface MetricAssessment {
  */
 export function assessMetric(metric: MetricSpec, result: MetricResult): MetricAssessment {
   const quoted = `Metric "${metric.name}"`;
-  if (result.count === 0) return { phase: 'Pending' };
+  if (result.count === 0 && result.error === 0) return { phase: 'Pending' };
   if (metric.failureLimit >= 0 && result.failed > metric.failureLimit)
     return {
       phase: 'Failed',

@@ -6,8 +6,10 @@ import {
   assessTerminated,
   effectiveCount,
   emptyMetricResult,
+  ERROR_RETRY_SECONDS,
   measurementPhase,
   recordMeasurement,
+  secondsUntilNextMeasurement,
 } from '../../core/analysis/assess.js';
 import type { MeasurementPhase, MetricResult, MetricSpec } from '../../core/analysis/types.js';
 
@@ -111,6 +113,45 @@ describe('one metric', () => {
     });
   });
 
+  it('never counts an Error measurement toward count: an outage cannot pass a count-limited metric', () => {
+    const once = metric({ count: 1 });
+    expect(assessMetric(once, after(['Error'], once)).phase).toBe('Running');
+    expect(after(['Error'], once)).toMatchObject({ count: 0, error: 1, consecutiveError: 1 });
+    expect(assessMetric(once, after(['Error', 'Error', 'Error', 'Error', 'Error'], once)).phase).toBe(
+      'Error',
+    );
+    expect(assessMetric(once, after(['Error', 'Successful'], once)).phase).toBe('Successful');
+    const three = metric({ count: 3, intervalSeconds: 10 });
+    expect(assessMetric(three, after(['Successful', 'Error', 'Successful'], three)).phase).toBe('Running');
+    expect(assessMetric(three, after(['Successful', 'Error', 'Successful', 'Successful'], three)).phase).toBe(
+      'Successful',
+    );
+  });
+
+  it('keeps the rule of older releases for runs that began under them (errors counted)', () => {
+    const once = metric({ count: 1 });
+    const legacy = recordMeasurement(
+      emptyMetricResult(once),
+      { phase: 'Error', startedAt: at, finishedAt: at },
+      10,
+      { errorsCounted: true },
+    );
+    expect(legacy.count).toBe(1);
+    expect(assessMetric(once, legacy).phase).toBe('Successful');
+  });
+
+  it('measures again after the error retry interval (10 s) after an Error, else after the interval', () => {
+    expect(ERROR_RETRY_SECONDS).toBe(10);
+    expect(secondsUntilNextMeasurement(metric({ intervalSeconds: 60 }), 'Error')).toBe(10);
+    expect(secondsUntilNextMeasurement(metric({ intervalSeconds: 3 }), 'Error')).toBe(10);
+    expect(secondsUntilNextMeasurement(metric({ count: 1 }), 'Error')).toBe(10);
+    expect(secondsUntilNextMeasurement(metric({ intervalSeconds: 60 }), 'Successful')).toBe(60);
+    expect(
+      secondsUntilNextMeasurement(metric({ intervalSeconds: 60 }), 'Error', { errorsCounted: true }),
+    ).toBe(60);
+    expect(secondsUntilNextMeasurement(metric({ count: 1 }), 'Error', { errorsCounted: true })).toBe(0);
+  });
+
   it('succeeds once the count is reached', () => {
     const spec = metric({ count: 3, intervalSeconds: 10 });
     expect(assessMetric(spec, after(['Successful', 'Successful'], spec)).phase).toBe('Running');
@@ -144,11 +185,11 @@ describe('one metric', () => {
     );
   });
 
-  it('keeps only the last measurementRetention measurements, but counts them all', () => {
+  it('keeps only the last measurementRetention measurements, but counts them all (errors apart)', () => {
     const result = after(['Successful', 'Failed', 'Successful', 'Error', 'Successful'], metric(), 2);
     expect(result.measurements.map((m) => m.phase)).toEqual(['Error', 'Successful']);
     expect(result).toMatchObject({
-      count: 5,
+      count: 4,
       successful: 3,
       failed: 1,
       error: 1,

@@ -190,6 +190,27 @@ describe('inline analysis steps', () => {
     await h.saveHistories('analysis-errors');
   });
 
+  it('never lets an outage pass a count: 1 analysis: retried every 10 s, then Error and abort', async () => {
+    const t = template('once', [{ name: 'success-rate', count: 1, successCondition: 'result[0] > 0.9' }]);
+    const h = await deployed(withInlineAnalysis(t));
+    h.cluster.metric = {
+      error: 'Prometheus at http://prometheus:9090 could not be reached: connect ECONNREFUSED',
+    };
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    const running = await h.waitFor('analysis running', (st) => st.analysisRuns.length === 1);
+    await env.sleep('25s'); // errors at 0, 10 and 20 s: still measuring, never Successful
+    const midway = await liveRun(h, running);
+    expect(midway.phase).toBe('Running');
+    expect(midway.metrics[0]).toMatchObject({ count: 0, error: 3, consecutiveError: 3 });
+    await env.sleep('20s'); // the 5th error, at 40 s, is one too many
+    const s = await h.waitFor('aborted', (st) => st.aborted && st.weights.canary === 0);
+    expect(s.message).toBe(
+      'RolloutAborted: analysis once Error: Metric "success-rate" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4): Prometheus at http://prometheus:9090 could not be reached: connect ECONNREFUSED',
+    );
+    expect(s.stableRevision?.images['myapp']).not.toBe(YELLOW);
+    await h.saveHistories('analysis-count1-outage');
+  });
+
   it('does not let a failing dryRun metric fail the rollout, and keeps measurementRetention measurements', async () => {
     const t = template(
       'with-shadow',
