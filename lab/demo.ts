@@ -1,36 +1,50 @@
-// `npm run demo`: the seed's walkthrough (../shared/seed/README.md, steps 1-5) on the local lab, at
-// demo pace (examples/fast), driven only through the `rollouts` command as a user would type it:
-// blue → yellow (promote where the article clicks PROMOTE), green with 65 % errors rolled back by
-// its analysis, purple completes. It prints the rollout tree at every stage and where to look after.
+// `npm run demo`: the seed's walkthrough (lab/walkthrough.ts, the script the end-to-end test runs) played
+// for people on the local lab, at demo pace, through the `rollouts` command as a user would type it. It
+// echoes every command, shows the status as it changes while it waits, prints the rollout tree at every
+// stop with what to see there, and at the end where to look (Temporal UI, Prometheus, the mesh page).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RolloutStatus } from '../core/status.js';
+import { rolloutWorkflowId } from '../workflows/messages.js';
+import { parseEnvFile, shellQuote } from './stack/env-file.js';
+import { kubeScript, labPaths, repoRoot } from './stack/paths.js';
+import { TEMPORAL_NAMESPACE } from './stack/settings.js';
+import {
+  describeExpected,
+  GREEN_ERRORS_COMMAND,
+  playWalkthrough,
+  WALKTHROUGH_NAMESPACE as NAMESPACE,
+  WALKTHROUGH_ROLLOUT as NAME,
+  writeWalkthroughManifests,
+  type WalkthroughPlayer,
+} from './walkthrough.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const rolloutsBin = path.join(root, 'bin', 'rollouts.js');
-const examples = path.join(root, 'examples', 'fast');
-const labDir = process.env.LAB_DIR ?? path.join(root, '.lab');
-const NS = ['-n', 'rollouts-demo'];
-const image = (colour: string) => `argoproj/rollouts-demo:${colour}`;
+const rolloutsBin = path.join(repoRoot, 'bin', 'rollouts.js');
+const paths = labPaths();
+const WAIT_SECONDS = 180;
 
 function labEnv(): Record<string, string> {
-  const file = path.join(labDir, 'env');
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: did \`rollouts lab up\` run?`);
-  const env: Record<string, string> = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const match = /^(?:export\s+)?([A-Z_]+)=["']?([^"']*)["']?$/.exec(line.trim());
-    if (match) env[match[1] as string] = match[2] as string;
-  }
-  return env;
+  if (!fs.existsSync(paths.envFile))
+    throw new Error(`${paths.envFile} is missing: did \`rollouts lab up\` run?`);
+  return parseEnvFile(fs.readFileSync(paths.envFile, 'utf8'));
 }
 
-/** Runs `rollouts ARGS`, echoing the command; throws with its output when it fails (unless allowed). */
-function rollouts(args: string[], options: { quiet?: boolean; allowFailure?: boolean } = {}): string {
+interface RunOptions {
+  /** Not echoed (the status polls). */
+  quiet?: boolean;
+  /** A non-zero exit is returned, not thrown. */
+  allowFailure?: boolean;
+}
+
+/** Runs `rollouts ARGS` with the lab's environment, echoing the command and its output. */
+function rollouts(
+  args: string[],
+  options: RunOptions = {},
+): { code: number | null; out: string; err: string } {
   if (!options.quiet) console.log(`\n$ rollouts ${args.join(' ')}`);
   const run = spawnSync(process.execPath, [rolloutsBin, ...args], {
-    cwd: root,
+    cwd: repoRoot,
     encoding: 'utf8',
     env: { ...process.env, ...(args[0] === 'lab' ? {} : labEnv()) },
   });
@@ -38,30 +52,19 @@ function rollouts(args: string[], options: { quiet?: boolean; allowFailure?: boo
   if (!options.quiet && output) console.log(output);
   if (run.status !== 0 && !options.allowFailure)
     throw new Error(`rollouts ${args.join(' ')} exited ${run.status}:\n${output}`);
-  return run.stdout;
+  return { code: run.status, out: run.stdout, err: run.stderr.trim() };
 }
 
-function rolloutExists(): boolean {
-  const run = spawnSync(process.execPath, [rolloutsBin, 'get', 'myapp', ...NS, '-o', 'json'], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, ...labEnv() },
-  });
-  return run.status === 0;
-}
+const inNamespace = (args: string[]) => [...args, '-n', NAMESPACE];
 
 function status(): RolloutStatus {
-  return JSON.parse(rollouts(['get', 'myapp', ...NS, '-o', 'json'], { quiet: true })) as RolloutStatus;
+  return JSON.parse(rollouts(inNamespace(['get', NAME, '-o', 'json']), { quiet: true }).out) as RolloutStatus;
 }
 
-/** Waits for the rollout to reach a state, printing the tree whenever it changes. */
-async function waitFor(
-  what: string,
-  done: (s: RolloutStatus) => boolean,
-  timeoutSeconds = 180,
-): Promise<RolloutStatus> {
+/** Polls every second, printing the status whenever it changes. */
+async function waitFor(what: string, done: (s: RolloutStatus) => boolean): Promise<RolloutStatus> {
   console.log(`\n… waiting until ${what}`);
-  const deadline = Date.now() + timeoutSeconds * 1000;
+  const deadline = Date.now() + WAIT_SECONDS * 1000;
   let shown = '';
   for (;;) {
     const s = status();
@@ -70,99 +73,77 @@ async function waitFor(
       console.log(`   ${new Date().toISOString().slice(11, 19)}  ${summary}`);
       shown = summary;
     }
-    if (done(s)) {
-      rollouts(['get', 'myapp', ...NS]);
-      return s;
-    }
-    if (Date.now() > deadline) throw new Error(`gave up waiting until ${what} after ${timeoutSeconds}s`);
+    if (done(s)) return s;
+    if (Date.now() > deadline) throw new Error(`gave up waiting until ${what} after ${WAIT_SECONDS}s`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 
-const onImage = (colour: string) => (s: RolloutStatus) =>
-  s.phase === 'Healthy' && s.stableRevision?.images.myapp === image(colour);
-const pausedOn = (colour: string) => (s: RolloutStatus) =>
-  s.phase === 'Paused' && s.canaryRevision?.images.myapp === image(colour) && s.currentStepIndex === 1;
+/** The walkthrough for people: every command echoed, the tree at every stop. */
+const player: WalkthroughPlayer = {
+  say: (line) => console.log(`\n== ${line}`),
+  rollouts: (...args) => Promise.resolve(rollouts(inNamespace(args)).out),
+  tryRollouts: (...args) => Promise.resolve(rollouts(inNamespace(args), { allowFailure: true })),
+  waitFor,
+  stop(stage, s, expected) {
+    rollouts(inNamespace(['get', NAME]));
+    console.log(`   ${stage}: ${describeExpected(expected)}`);
+    if (s.aborted) console.log(`\nrolled back: ${s.message}`);
+    return Promise.resolve();
+  },
+  beforeGreenPromote() {
+    rollouts(GREEN_ERRORS_COMMAND);
+    return Promise.resolve();
+  },
+};
 
-async function main(): Promise<void> {
-  const started = Date.now();
+/** `lab up`, from an empty lab: the walkthrough starts from blue with no history. */
+function startLab(): Record<string, string> {
   console.log('== the local lab: Temporal, kube-apiserver, Prometheus, mesh simulator, worker');
   rollouts(['lab', 'up']);
-  if (rolloutExists()) {
-    // The walkthrough starts from blue with no history; an earlier run's myapp would turn step 1
-    // into a canary. Its lab is replaced, history included.
+  const exists = rollouts(inNamespace(['get', NAME, '-o', 'json']), { quiet: true, allowFailure: true });
+  if (exists.code === 0) {
+    // An earlier run's myapp would turn step 1 into a canary: its lab is replaced, history included.
     console.log('\nmyapp is there from an earlier run: starting from an empty lab');
     rollouts(['lab', 'down', '--purge']);
     rollouts(['lab', 'up']);
   }
-  const env = labEnv();
-  const kubeDir = path.dirname(env.KUBECONFIG ?? path.join(labDir, 'kube', 'kubeconfig'));
-  const seedObjects = ['00-namespace.yaml', '01-services.yaml', '02-virtualservice.yaml', '03-gateway.yaml'];
-  const apply = spawnSync(
-    'bash',
-    [
-      path.join(root, 'scripts', 'kube-control-plane.sh'),
-      'apply',
-      kubeDir,
-      ...seedObjects.map((f) => path.join(examples, f)),
-    ],
-    {
-      encoding: 'utf8',
-    },
-  );
+  return labEnv();
+}
+
+/** The Namespace, Services, VirtualService and Gateway, applied as plain Kubernetes objects. */
+function applyObjects(files: string[]): void {
+  const apply = spawnSync('bash', [kubeScript, 'apply', paths.kubeDir, ...files], { encoding: 'utf8' });
   if (apply.status !== 0)
     throw new Error(
       `applying the seed's Namespace, Services, VirtualService and Gateway failed:\n${apply.stderr}`,
     );
-  const manifests = [
-    '-f',
-    path.join(examples, '04-analysistemplate.yaml'),
-    '-f',
-    path.join(examples, '05-rollout.yaml'),
-  ];
+}
 
-  console.log('\n== 1. myapp runs blue; all traffic on myapp-stable-svc');
-  rollouts(['apply', ...manifests]);
-  await waitFor('blue is Healthy', onImage('blue'));
-
-  console.log(
-    '\n== 2. set image yellow: a canary at 20 %, paused until promoted, analysis in the background',
-  );
-  rollouts(['set', 'image', 'myapp', `myapp=${image('yellow')}`, ...NS]);
-  await waitFor('yellow is paused at 20 %', pausedOn('yellow'));
-
-  console.log('\n== 3. PROMOTE: 40 %, 60 %, 80 % with timed pauses, then yellow becomes stable');
-  rollouts(['promote', 'myapp', ...NS]);
-  await waitFor('yellow is stable', onImage('yellow'));
-
-  console.log('\n== 4. set image green, PROMOTE, and green answers 65 % of requests with errors');
-  rollouts(['set', 'image', 'myapp', `myapp=${image('green')}`, ...NS]);
-  await waitFor('green is paused at 20 %', pausedOn('green'));
-  rollouts(['lab', 'errors', image('green'), '0.65']);
-  rollouts(['promote', 'myapp', ...NS]);
-  const aborted = await waitFor(
-    'the analysis rolls green back by itself',
-    (s) => s.aborted && s.weights.canary === 0,
-  );
-  console.log(`\nrolled back: ${aborted.message}`);
-
-  console.log('\n== 5. set image purple (the fix), PROMOTE: this time it completes');
-  rollouts(['set', 'image', 'myapp', `myapp=${image('purple')}`, ...NS]);
-  await waitFor('purple is paused at 20 %', pausedOn('purple'));
-  rollouts(['promote', 'myapp', ...NS]);
-  await waitFor('purple is stable', onImage('purple'));
-
-  const ui = env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233';
-  console.log(`\n== done in ${Math.round((Date.now() - started) / 1000)} s. Where to look:`);
-  console.log(
-    `   the rollout's workflow: ${ui}/namespaces/default/workflows/${encodeURIComponent('rollout:rollouts-demo/myapp')}`,
-  );
-  console.log(
-    `   every rollout by phase: ${ui}/namespaces/default/workflows?query=${encodeURIComponent("RolloutPhase = 'Healthy'")}`,
-  );
+function whereToLook(env: Record<string, string>, seconds: number): void {
+  const ui = `${env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}/namespaces/${TEMPORAL_NAMESPACE}/workflows`;
+  const envFile = path.relative(process.cwd(), paths.envFile);
+  console.log(`\n== done in ${seconds} s. Where to look:`);
+  console.log(`   the rollout's workflow: ${ui}/${encodeURIComponent(rolloutWorkflowId(NAMESPACE, NAME))}`);
+  console.log(`   every rollout by phase: ${ui}?query=${encodeURIComponent("RolloutPhase = 'Healthy'")}`);
   console.log(`   Prometheus:             ${env.PROMETHEUS_URL ?? ''}`);
   console.log(`   live traffic (mesh):    ${env.MESH_URL ?? ''}`);
-  console.log('   source .lab/env to use `rollouts` yourself; `rollouts lab down` stops the lab.');
+  console.log(
+    `   source ${shellQuote(envFile)} to use \`rollouts\` yourself; \`rollouts lab down\` stops the lab.`,
+  );
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const env = startLab();
+  const manifests = writeWalkthroughManifests(
+    path.join(paths.dir, 'walkthrough', NAMESPACE),
+    NAMESPACE,
+    env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090',
+  );
+  applyObjects(manifests.objects);
+  await playWalkthrough(manifests, player);
+  whereToLook(env, Math.round((Date.now() - started) / 1000));
 }
 
 main().catch((err: unknown) => {

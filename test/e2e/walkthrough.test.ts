@@ -1,6 +1,7 @@
-// The seed's walkthrough end to end on a lab of its own, through the `rollouts` command only: at every
-// stop the VirtualService weights, the Services' selectors, the phase and the analysis verdicts are read
-// from the API server and the status (test/support/walkthrough.ts). Yellow completes, green is rolled
+// The seed's walkthrough end to end on a lab of its own, through the `rollouts` command only: the script
+// `npm run demo` plays (lab/walkthrough.ts), with the VirtualService weights, the Services' selectors,
+// the phase and the analysis verdicts read from the API server and the status at every stop
+// (test/support/walkthrough.ts). Yellow completes, green is rolled
 // back by its analysis, purple completes, and no ReplicaSet outlives the history limit. On the way, the
 // mesh page shows the canary's colour only once it has weight.
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dumpDom } from '../support/chromium.js';
 import { Lab } from '../support/lab.js';
 import { testOutput } from '../support/paths.js';
+import { GREEN_ERRORS_COMMAND } from '../../lab/walkthrough.js';
 import { image, Walkthrough, type WalkthroughResult } from '../support/walkthrough.js';
 
 let lab: Lab;
@@ -52,7 +54,7 @@ describe('the seed walkthrough on the lab, through the rollouts command', () => 
     };
     result = await walkthrough.run({
       beforeGreenPromote: async () => {
-        await lab.mustRollouts('lab', 'errors', image('green'), '0.65');
+        await lab.mustRollouts(...GREEN_ERRORS_COMMAND);
       },
       afterStop: watchPage,
     });

@@ -2,10 +2,10 @@
 // sends, where MESH_URL comes from, and the messages when the rate, the URL or the simulator are wrong.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { run } from '../../client/cli.js';
 import { labErrors } from '../../lab/stack/lab.js';
-import { closedPort, LocalHttpServer } from '../support/local-http.js';
+import { closedPort, LocalHttpServer, useLocalHttpServer } from '../support/local-http.js';
 import { testOutput } from '../support/paths.js';
 
 interface Captured {
@@ -22,21 +22,15 @@ async function errors(image: string, rate: number, env: NodeJS.ProcessEnv): Prom
 }
 
 describe('rollouts lab errors', () => {
-  let mesh: LocalHttpServer;
+  const mesh = useLocalHttpServer((_req, res) => LocalHttpServer.json(res, { ok: true }));
   const labDir = path.join(testOutput, 'lab-errors');
 
-  beforeAll(async () => {
-    mesh = await LocalHttpServer.start((_req, res) => LocalHttpServer.json(res, { ok: true }));
+  beforeAll(() => {
     fs.rmSync(labDir, { recursive: true, force: true });
     fs.mkdirSync(labDir, { recursive: true });
   });
 
-  afterAll(async () => {
-    await mesh?.close();
-  });
-
   it('PUTs {image, rate} as JSON to MESH_URL/api/errors', async () => {
-    mesh.requests.length = 0;
     const result = await errors('argoproj/rollouts-demo:green', 0.65, {
       MESH_URL: `${mesh.url}/`,
       LAB_DIR: labDir,
@@ -56,7 +50,6 @@ describe('rollouts lab errors', () => {
   });
 
   it('reads MESH_URL from the lab environment file when the environment has none', async () => {
-    mesh.requests.length = 0;
     fs.writeFileSync(path.join(labDir, 'env'), `export KUBECONFIG=/x\nexport MESH_URL='${mesh.url}'\n`);
     const result = await errors('app:blue', 0, { LAB_DIR: labDir });
     expect(result.code).toBe(0);
@@ -92,7 +85,6 @@ describe('rollouts lab errors', () => {
   });
 
   it('refuses a bad RATE as a usage error (exit 2) before sending anything', async () => {
-    mesh.requests.length = 0;
     const err: string[] = [];
     const code = await run(['lab', 'errors', 'app:green', '165%'], {
       out: () => undefined,

@@ -1,14 +1,14 @@
 // The `measure` activity as the worker registers it (createMetricActivities), with secrets from a
 // stand-in for the Secret API (test/metrics/secret-args.test.ts reads them from a real kube-apiserver):
 // provider choice, unresolved args, masking of secrets echoed back, the size limit, cancellation.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { KubernetesObjectApi, V1Secret } from '@kubernetes/client-node';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMetricActivities, MAX_VALUE_BYTES } from '../../activities/metrics/index.js';
 import { Kube } from '../../activities/kube.js';
 import type { MeasureInput, MetricProvider } from '../../core/analysis/types.js';
-import { LocalHttpServer } from '../support/local-http.js';
+import { LocalHttpServer, useLocalHttpServer } from '../support/local-http.js';
 
 const TOKEN = 'tok-3f9a7c1e';
 
@@ -23,20 +23,10 @@ const secretApi = {
 } as unknown as KubernetesObjectApi;
 
 const { measure } = createMetricActivities({ kube: new Kube(secretApi) });
-let server: LocalHttpServer;
-
-beforeAll(async () => {
-  server = await LocalHttpServer.start();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  // Echoes what it was sent, as a careless (or hostile) endpoint might.
-  server.handler = (req, res) =>
-    LocalHttpServer.json(res, { ok: true, saw: { url: req.url, auth: req.headers.authorization } });
-});
+// Echoes what it was sent, as a careless (or hostile) endpoint might.
+const server = useLocalHttpServer((req, res) =>
+  LocalHttpServer.json(res, { ok: true, saw: { url: req.url, auth: req.headers.authorization } }),
+);
 
 function input(provider: MetricProvider, secretArgs: MeasureInput['secretArgs'] = []): MeasureInput {
   return { namespace: 'rollouts-demo', metric: 'm', provider, secretArgs };

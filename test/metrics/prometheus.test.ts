@@ -1,24 +1,14 @@
 // The Prometheus provider against a local HTTP server that answers as Prometheus' API does (and as
 // things that are not Prometheus do): real HTTP through axios, the result conversion, every failure
 // returned as an Error measurement with a short message naming the address.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import axios from 'axios';
 import { convertResult, parseSampleValue, PrometheusClient } from '../../activities/metrics/prometheus.js';
 import type { MeasureResult, PrometheusProvider } from '../../core/analysis/types.js';
-import { closedPort, LocalHttpServer } from '../support/local-http.js';
+import { closedPort, LocalHttpServer, useLocalHttpServer } from '../support/local-http.js';
 
-let server: LocalHttpServer;
+const server = useLocalHttpServer();
 const client = new PrometheusClient(axios.create());
-
-beforeAll(async () => {
-  server = await LocalHttpServer.start();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-});
 
 /** The server answers every request with this Prometheus success envelope. */
 function answerData(resultType: string, result: unknown): void {

@@ -2,7 +2,7 @@
 // activity, in its activity Context (MockActivityEnvironment), reads the Secret's key, sends it where
 // the metric says (an Authorization header here), and returns nothing that contains it. A missing
 // Secret or key, and an API server that is down, are Error measurements naming what is missing.
-import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { V1Namespace, V1Secret } from '@kubernetes/client-node';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogLevel } from '@temporalio/worker';
@@ -10,13 +10,16 @@ import { createMetricActivities, type MetricActivities } from '../../activities/
 import { Kube } from '../../activities/kube.js';
 import type { MeasureInput, MeasureResult } from '../../core/analysis/types.js';
 import { ControlPlane } from '../support/kube-control-plane.js';
-import { LocalHttpServer } from '../support/local-http.js';
+import { LocalHttpServer, useLocalHttpServer } from '../support/local-http.js';
 
 const NS = 'rollouts-demo';
 const TOKEN = 'eyJhbGciOi.secret-bearer.c2lnbmF0dXJl';
 
 let cp: ControlPlane;
-let server: LocalHttpServer;
+// Answers the metric, and echoes the credentials it got back, as a careless endpoint might.
+const server = useLocalHttpServer((req, res) =>
+  LocalHttpServer.json(res, { data: { successRate: 0.98, caller: req.headers.authorization ?? null } }),
+);
 let activities: MetricActivities;
 const logger = new DefaultLogger((process.env.TEST_LOG as LogLevel | undefined) ?? 'ERROR');
 
@@ -31,22 +34,15 @@ function secret(name: string, data: Record<string, string>): V1Secret {
 }
 
 beforeAll(async () => {
-  [cp, server] = await Promise.all([ControlPlane.start('metric-secrets'), LocalHttpServer.start()]);
+  cp = await ControlPlane.start('metric-secrets');
   const namespace: V1Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } };
   await cp.applyObjects(namespace, secret('metrics-api', { token: TOKEN, user: 'rollouts' }));
   activities = createMetricActivities({ kube: Kube.fromKubeconfig(cp.kubeconfigPath) });
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([cp?.stop(), server?.close()]);
+  await cp?.stop();
 }, 60_000);
-
-beforeEach(() => {
-  server.requests.length = 0;
-  // Answers the metric, and echoes the credentials it got back, as a careless endpoint might.
-  server.handler = (req, res) =>
-    LocalHttpServer.json(res, { data: { successRate: 0.98, caller: req.headers.authorization ?? null } });
-});
 
 function measure(input: Partial<MeasureInput>): Promise<MeasureResult> {
   const full: MeasureInput = {

@@ -1,25 +1,14 @@
 // The web provider against a local HTTP server: the request it sends (method, headers, body), the
 // value jsonPath selects, and every failure as an Error measurement with the status or the reason.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import axios from 'axios';
 import { WebClient } from '../../activities/metrics/web.js';
 import type { MeasureResult, WebProvider } from '../../core/analysis/types.js';
-import { closedPort, LocalHttpServer } from '../support/local-http.js';
+import { closedPort, LocalHttpServer, useLocalHttpServer } from '../support/local-http.js';
 
-let server: LocalHttpServer;
 const client = new WebClient(axios.create());
 const answer = { data: { ok: true, rate: 0.97, version: 'v2' }, items: [{ value: 12 }, { value: 'x' }] };
-
-beforeAll(async () => {
-  server = await LocalHttpServer.start();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  server.handler = (_req, res) => LocalHttpServer.json(res, answer);
-});
+const server = useLocalHttpServer((_req, res) => LocalHttpServer.json(res, answer));
 
 function measure(config: Partial<WebProvider> = {}): Promise<MeasureResult> {
   return client.measure({ url: `${server.url}/status`, method: 'GET', ...config }, {});

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { RolloutStatus } from '../../core/status.js';
+import { parseEnvFile } from '../../lab/stack/env-file.js';
 import { labPaths, type LabPaths } from '../../lab/stack/paths.js';
 import { pidOf } from '../../lab/stack/process.js';
 import { freePorts } from './kube-control-plane.js';
@@ -46,15 +47,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<C
   });
 }
 
-function readEnvFile(file: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const match = /^(?:export\s+)?([A-Z_]+)=["']?([^"']*)["']?$/.exec(line.trim());
-    if (match) vars[match[1] as string] = match[2] as string;
-  }
-  return vars;
-}
-
 export class Lab {
   readonly paths: LabPaths;
   /** What `rollouts` runs with: the ports chosen, LAB_DIR, and (after `up`) `.lab/env`'s variables. */
@@ -89,7 +81,7 @@ export class Lab {
   async up(): Promise<CommandResult> {
     const result = await this.rollouts('lab', 'up');
     if (result.code !== 0) throw new Error(`lab up failed (${result.code}):\n${result.out}\n${result.err}`);
-    this.env = { ...this.env, ...readEnvFile(this.paths.envFile) };
+    this.env = { ...this.env, ...parseEnvFile(fs.readFileSync(this.paths.envFile, 'utf8')) };
     return result;
   }
 

@@ -1,7 +1,9 @@
 // A real HTTP server on 127.0.0.1 (port chosen by the OS) for provider tests: it records every request
 // (method, path with query, headers, body) and answers with whatever the test's handler says.
+// `useLocalHttpServer` is the one set-up a test file needs (start, reset before each test, close).
 import http from 'node:http';
 import type net from 'node:net';
+import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 
 export interface RecordedRequest {
   method: string;
@@ -13,18 +15,15 @@ export interface RecordedRequest {
 
 export type Handler = (request: RecordedRequest, response: http.ServerResponse) => void;
 
+const answerEmpty: Handler = (_req, res) => res.end();
+
 export class LocalHttpServer {
   readonly requests: RecordedRequest[] = [];
+  private readonly server = http.createServer();
 
-  private constructor(
-    private readonly server: http.Server,
-    public handler: Handler,
-  ) {}
-
-  static async start(handler: Handler = (_req, res) => res.end()): Promise<LocalHttpServer> {
-    const server = http.createServer();
-    const instance = new LocalHttpServer(server, handler);
-    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+  /** Not listening yet: `listen()` (or `LocalHttpServer.start`). */
+  constructor(public handler: Handler = answerEmpty) {
+    this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -34,15 +33,23 @@ export class LocalHttpServer {
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
         };
-        instance.requests.push(recorded);
-        instance.handler(recorded, res);
+        this.requests.push(recorded);
+        this.handler(recorded, res);
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+  }
+
+  static async start(handler: Handler = answerEmpty): Promise<LocalHttpServer> {
+    const instance = new LocalHttpServer(handler);
+    await instance.listen();
     return instance;
+  }
+
+  listen(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => resolve());
+    });
   }
 
   get port(): number {
@@ -65,6 +72,21 @@ export class LocalHttpServer {
     this.server.closeAllConnections();
     await closed;
   }
+}
+
+/**
+ * One server for a whole test file: listening before its first test, closed after its last, and before
+ * each test its requests forgotten and `handler` answering again (a test may set another).
+ */
+export function useLocalHttpServer(handler: Handler = answerEmpty): LocalHttpServer {
+  const server = new LocalHttpServer(handler);
+  beforeAll(() => server.listen());
+  afterAll(() => server.close());
+  beforeEach(() => {
+    server.requests.length = 0;
+    server.handler = handler;
+  });
+  return server;
 }
 
 /** A port on 127.0.0.1 with nothing listening on it (taken from the OS, then let go). */

@@ -1,17 +1,24 @@
-// The seed's walkthrough (../shared/seed/README.md, steps 1-5) at demo pace (examples/fast), driven only
-// through the `rollouts` command on a lab, with the cluster checked at every stop: the VirtualService
-// weights, both Services' selectors, the rollout phase and the analysis verdicts. Used by the end-to-end
-// test as it is, and by the fault suite with faults injected around it: both compare what it returns.
-import fs from 'node:fs';
+// The seed's walkthrough (lab/walkthrough.ts, the script `npm run demo` plays) on a test's lab, with the
+// cluster checked at every stop: the VirtualService weights, both Services' selectors, the rollout phase
+// and the analysis verdicts; on the way, every timed pause and measurement is watched. Used by the
+// end-to-end test as it is, and by the fault suite with faults injected around it: both compare what
+// it returns.
 import path from 'node:path';
 import type { AnalysisPhase } from '../../core/analysis/types.js';
 import type { RolloutStatus } from '../../core/status.js';
+import {
+  image,
+  playWalkthrough,
+  WALKTHROUGH_NAMESPACE,
+  WALKTHROUGH_ROLLOUT,
+  writeWalkthroughManifests,
+  type Expected,
+  type WalkthroughManifests,
+} from '../../lab/walkthrough.js';
 import { imageOf, revisionOf, type Lab } from './lab.js';
-import { repoRoot, testOutput } from './paths.js';
 
-const examples = path.join(repoRoot, 'examples', 'fast');
-export const image = (colour: string) => `argoproj/rollouts-demo:${colour}`;
-const NAME = 'myapp';
+export { image, type Expected };
+const NAME = WALKTHROUGH_ROLLOUT;
 const VIRTUAL_SERVICE = 'myapp-vsvc';
 const ROUTE = 'primary';
 const STABLE_SVC = 'myapp-stable-svc';
@@ -73,26 +80,10 @@ export interface WalkthroughOptions {
   log?: (line: string) => void;
 }
 
-/** The fast examples for this lab and namespace: its Prometheus address, the namespace renamed. */
-function manifests(lab: Lab, namespace: string): { objects: string[]; rollout: string[] } {
-  const dir = path.join(testOutput, 'walkthrough', path.basename(lab.paths.dir), namespace);
-  fs.mkdirSync(dir, { recursive: true });
-  const write = (file: string) => {
-    const text = fs
-      .readFileSync(path.join(examples, file), 'utf8')
-      .replaceAll('namespace: rollouts-demo', `namespace: ${namespace}`)
-      .replace(/^(\s+name: )rollouts-demo$/m, `$1${namespace}`)
-      .replaceAll('http://127.0.0.1:9090', lab.url('PROMETHEUS_URL'));
-    const target = path.join(dir, file);
-    fs.writeFileSync(target, text);
-    return target;
-  };
-  return {
-    objects: ['00-namespace.yaml', '01-services.yaml', '02-virtualservice.yaml', '03-gateway.yaml'].map(
-      write,
-    ),
-    rollout: ['04-analysistemplate.yaml', '05-rollout.yaml'].map(write),
-  };
+/** The fast examples for this lab and namespace, in the lab's directory. */
+function manifests(lab: Lab, namespace: string): WalkthroughManifests {
+  const dir = path.join(lab.paths.dir, 'walkthrough', namespace);
+  return writeWalkthroughManifests(dir, namespace, lab.url('PROMETHEUS_URL'));
 }
 
 export class Walkthrough {
@@ -109,7 +100,7 @@ export class Walkthrough {
     private readonly lab: Lab,
     options: WalkthroughOptions = {},
   ) {
-    this.namespace = options.namespace ?? 'rollouts-demo';
+    this.namespace = options.namespace ?? WALKTHROUGH_NAMESPACE;
     this.waitMs = options.waitMs ?? 120_000;
     this.log = options.log ?? (() => undefined);
   }
@@ -247,128 +238,23 @@ export class Walkthrough {
     await this.lab.applyFiles(...manifests(this.lab, this.namespace).objects);
   }
 
-  /** Steps 1-5. */
+  /** Steps 1-5 (after `prepare`). */
   async run(hooks: WalkthroughHooks = {}): Promise<WalkthroughResult> {
     const began = Date.now();
     this.afterStop = hooks.afterStop;
-    const { rollout } = manifests(this.lab, this.namespace);
-    const onImage = (colour: string) => (s: RolloutStatus) =>
-      s.phase === 'Healthy' && s.stableRevision?.images[NAME] === image(colour) && !s.canaryRevision;
-    const pausedAtFirstStep = (colour: string) => (s: RolloutStatus) =>
-      s.phase === 'Paused' && s.canaryRevision?.images[NAME] === image(colour) && s.currentStepIndex === 1;
-
-    // 1. blue, straight to full scale.
-    await this.rollouts('apply', '-f', rollout[0] as string, '-f', rollout[1] as string);
-    let s = await this.waitFor('blue is Healthy', onImage('blue'));
-    await this.stop('1. blue deployed', s, {
-      phase: 'Healthy',
-      canaryWeight: 0,
-      stableImage: 'blue',
-      canaryImage: 'blue',
+    const last = await playWalkthrough(manifests(this.lab, this.namespace), {
+      say: (line) => this.log(`${this.namespace}: ${line}`),
+      rollouts: (...args) => this.rollouts(...args),
+      tryRollouts: (...args) => this.lab.rollouts(...args, '-n', this.namespace),
+      waitFor: (what, done) => this.waitFor(what, done),
+      stop: (stage, s, expected) => this.stop(stage, s, expected),
+      beforeGreenPromote: async () => {
+        await hooks.beforeGreenPromote?.();
+      },
     });
-
-    // 2. yellow: 20 %, paused until promoted, background analysis running.
-    await this.rollouts('set', 'image', NAME, `${NAME}=${image('yellow')}`);
-    s = await this.waitFor('yellow is paused at 20 %', pausedAtFirstStep('yellow'));
-    await this.stop('2. yellow at 20 %, paused', s, {
-      phase: 'Paused',
-      canaryWeight: 20,
-      stableImage: 'blue',
-      canaryImage: 'yellow',
-      verdicts: { 2: 'Running' },
-    });
-
-    // 3. promote: 40, 60, 80 with timed pauses, then yellow is stable.
-    await this.rollouts('promote', NAME);
-    for (const [step, weight] of [
-      [3, 40],
-      [5, 60],
-      [7, 80],
-    ] as const) {
-      s = await this.waitFor(
-        `yellow is paused at ${weight} %`,
-        (x) => (x.currentStepIndex ?? 0) > step || (x.currentStepIndex === step && x.phase === 'Paused'),
-      );
-      if (s.currentStepIndex === step)
-        await this.stop(`3. yellow at ${weight} %, timed pause`, s, {
-          phase: 'Paused',
-          canaryWeight: weight,
-          stableImage: 'blue',
-          canaryImage: 'yellow',
-          mayMoveOn: true,
-        });
-    }
-    s = await this.waitFor('yellow is stable', onImage('yellow'));
-    await this.stop('3. yellow stable', s, {
-      phase: 'Healthy',
-      canaryWeight: 0,
-      stableImage: 'yellow',
-      canaryImage: 'yellow',
-      verdicts: { 2: 'Successful' },
-    });
-
-    // 4. green at 20 %, errors injected, promote: the analysis aborts it, weight back to 0.
-    await this.rollouts('set', 'image', NAME, `${NAME}=${image('green')}`);
-    s = await this.waitFor(
-      'green is paused at 20 % (or already rolled back)',
-      (x) => pausedAtFirstStep('green')(x) || x.aborted,
-    );
-    if (!s.aborted)
-      await this.stop('4. green at 20 %, paused', s, {
-        phase: 'Paused',
-        canaryWeight: 20,
-        stableImage: 'yellow',
-        canaryImage: 'green',
-      });
-    await hooks.beforeGreenPromote?.();
-    if (!s.aborted) {
-      // The analysis may abort green between the wait above and this promote: then the rollout refuses it
-      // ("myapp is aborted: use retry…"), or there is nothing left to promote.
-      const promoted = await this.lab.rollouts('promote', NAME, '-n', this.namespace);
-      if (
-        promoted.code !== 0 &&
-        !promoted.err.startsWith('nothing to promote') &&
-        !promoted.err.startsWith(`${NAME} is aborted`)
-      )
-        throw new Error(`promote green: ${promoted.err}`);
-    }
-    s = await this.waitFor(
-      'the analysis rolls green back',
-      (x) =>
-        x.aborted &&
-        x.weights.canary === 0 &&
-        x.analysisRuns.some((r) => r.revision === 3 && r.phase === 'Failed'),
-    );
-    await this.stop('4. green rolled back by its analysis', s, {
-      phase: 'Degraded',
-      canaryWeight: 0,
-      stableImage: 'yellow',
-      canaryImage: 'yellow',
-      verdicts: { 3: 'Failed' },
-    });
-
-    // 5. purple (the fix) completes.
-    await this.rollouts('set', 'image', NAME, `${NAME}=${image('purple')}`);
-    s = await this.waitFor('purple is paused at 20 %', pausedAtFirstStep('purple'));
-    await this.stop('5. purple at 20 %, paused', s, {
-      phase: 'Paused',
-      canaryWeight: 20,
-      stableImage: 'yellow',
-      canaryImage: 'purple',
-    });
-    await this.rollouts('promote', NAME);
-    s = await this.waitFor('purple is stable', onImage('purple'));
-    await this.stop('5. purple stable', s, {
-      phase: 'Healthy',
-      canaryWeight: 0,
-      stableImage: 'purple',
-      canaryImage: 'purple',
-      verdicts: { 4: 'Successful' },
-    });
-
     return {
       stops: this.stops,
-      final: await this.finalState(s),
+      final: await this.finalState(last),
       pauses: [...this.pauses.values()],
       duplicateMeasurements: [...this.duplicates],
       seconds: (Date.now() - began) / 1000,
@@ -413,15 +299,4 @@ export interface WalkthroughHooks {
   beforeGreenPromote?: () => Promise<void>;
   /** After each stop was checked, e.g. to look at the mesh page. */
   afterStop?: (stop: Stop) => Promise<void>;
-}
-
-export interface Expected {
-  phase?: RolloutStatus['phase'];
-  canaryWeight?: number;
-  stableImage?: string;
-  canaryImage?: string;
-  /** revision → phase of its AnalysisRun. */
-  verdicts?: Record<number, AnalysisPhase>;
-  /** A timed pause: it may end while the stop is read, and then the stop is skipped. */
-  mayMoveOn?: boolean;
 }
