@@ -16,7 +16,7 @@ import {
   playWalkthrough,
   WALKTHROUGH_NAMESPACE as NAMESPACE,
   WALKTHROUGH_ROLLOUT as NAME,
-  writeWalkthroughManifests,
+  walkthroughManifests,
   type WalkthroughPlayer,
 } from './walkthrough.js';
 
@@ -136,8 +136,8 @@ function whereToLook(env: Record<string, string>, seconds: number): void {
 async function main(): Promise<void> {
   const started = Date.now();
   const env = startLab();
-  const manifests = writeWalkthroughManifests(
-    path.join(paths.dir, 'walkthrough', NAMESPACE),
+  const manifests = walkthroughManifests(
+    path.join(paths.walkthroughDir, NAMESPACE),
     NAMESPACE,
     env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090',
   );

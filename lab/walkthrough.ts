@@ -56,28 +56,32 @@ export interface WalkthroughManifests {
   rollout: string[];
 }
 
-/** Copies examples/fast into `dir` with the namespace renamed and the lab's Prometheus address. */
-export function writeWalkthroughManifests(
+/**
+ * The example files for a lab and namespace: examples/fast itself when they fit as written (the demo's
+ * lab on its default ports), else copies in `dir` with the namespace renamed and the lab's Prometheus.
+ */
+export function walkthroughManifests(
   dir: string,
   namespace: string,
   prometheusUrl: string,
 ): WalkthroughManifests {
-  fs.mkdirSync(dir, { recursive: true });
-  const write = (file: string) => {
+  const asWritten = namespace === WALKTHROUGH_NAMESPACE && prometheusUrl === EXAMPLE_ADDRESS;
+  if (!asWritten) fs.mkdirSync(dir, { recursive: true });
+  const file = (name: string) => {
+    const example = path.join(examples, name);
+    if (asWritten) return example;
     const text = fs
-      .readFileSync(path.join(examples, file), 'utf8')
+      .readFileSync(example, 'utf8')
       .replaceAll(`namespace: ${WALKTHROUGH_NAMESPACE}`, `namespace: ${namespace}`)
       .replace(new RegExp(`^(\\s+name: )${WALKTHROUGH_NAMESPACE}$`, 'm'), `$1${namespace}`)
       .replaceAll(EXAMPLE_ADDRESS, prometheusUrl);
-    const target = path.join(dir, file);
+    const target = path.join(dir, name);
     fs.writeFileSync(target, text);
     return target;
   };
   return {
-    objects: ['00-namespace.yaml', '01-services.yaml', '02-virtualservice.yaml', '03-gateway.yaml'].map(
-      write,
-    ),
-    rollout: ['04-analysistemplate.yaml', '05-rollout.yaml'].map(write),
+    objects: ['00-namespace.yaml', '01-services.yaml', '02-virtualservice.yaml', '03-gateway.yaml'].map(file),
+    rollout: ['04-analysistemplate.yaml', '05-rollout.yaml'].map(file),
   };
 }
 

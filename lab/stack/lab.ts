@@ -301,6 +301,7 @@ function purge(io: LabIo, paths: LabPaths): void {
   const ours = [
     paths.kubeDir,
     paths.prometheusDir,
+    paths.walkthroughDir,
     paths.logs,
     paths.envFile,
     paths.stateFile,

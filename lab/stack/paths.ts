@@ -24,6 +24,8 @@ export interface LabPaths {
   kubeDir: string;
   kubeconfig: string;
   prometheusDir: string;
+  /** The walkthrough's copies of examples/fast, when this lab needs them changed (lab/walkthrough.ts). */
+  walkthroughDir: string;
 }
 
 export function labPaths(env: NodeJS.ProcessEnv = process.env): LabPaths {
@@ -39,6 +41,7 @@ export function labPaths(env: NodeJS.ProcessEnv = process.env): LabPaths {
     kubeDir,
     kubeconfig: path.join(kubeDir, 'kubeconfig'),
     prometheusDir: path.join(dir, 'prometheus'),
+    walkthroughDir: path.join(dir, 'walkthrough'),
   };
 }
 

@@ -11,7 +11,7 @@ import {
   playWalkthrough,
   WALKTHROUGH_NAMESPACE,
   WALKTHROUGH_ROLLOUT,
-  writeWalkthroughManifests,
+  walkthroughManifests,
   type Expected,
   type WalkthroughManifests,
 } from '../../lab/walkthrough.js';
@@ -82,8 +82,8 @@ export interface WalkthroughOptions {
 
 /** The fast examples for this lab and namespace, in the lab's directory. */
 function manifests(lab: Lab, namespace: string): WalkthroughManifests {
-  const dir = path.join(lab.paths.dir, 'walkthrough', namespace);
-  return writeWalkthroughManifests(dir, namespace, lab.url('PROMETHEUS_URL'));
+  const dir = path.join(lab.paths.walkthroughDir, namespace);
+  return walkthroughManifests(dir, namespace, lab.url('PROMETHEUS_URL'));
 }
 
 export class Walkthrough {
