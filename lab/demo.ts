@@ -87,7 +87,7 @@ const player: WalkthroughPlayer = {
   waitFor,
   stop(stage, s, expected) {
     rollouts(inNamespace(['get', NAME]));
-    console.log(`   ${stage}: ${describeExpected(expected)}`);
+    console.log(`\n-- ${stage}: ${describeExpected(expected)}`);
     if (s.aborted) console.log(`\nrolled back: ${s.message}`);
     return Promise.resolve();
   },
