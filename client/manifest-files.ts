@@ -28,7 +28,7 @@ export interface RolloutFilesOptions {
   defaultNamespace?: string;
   /** The command line's -n: a Rollout naming another namespace is an error (as kubectl). */
   namespaceFlag?: string;
-  /** Where to look for templates the files do not hold; default $KUBECONFIG or ~/.kube/config. */
+  /** Where to look for templates the files do not hold: default $KUBECONFIG or ~/.kube/config; '' nowhere. */
   kubeconfig?: string;
 }
 
