@@ -2,8 +2,12 @@
 // with the AnalysisTemplates it uses. The pure pipeline (core/manifest/pipeline.ts) plus its I/O: the
 // files read here, and templates the files do not hold looked up in the cluster when there is one.
 import fs from 'node:fs';
-import type { AnalysisTemplateManifest } from '../core/manifest/argo-types.js';
-import { attachTemplates, loadManifestFiles, type ManifestFile } from '../core/manifest/pipeline.js';
+import {
+  attachTemplates,
+  loadManifestFiles,
+  type LoadedTemplate,
+  type ManifestFile,
+} from '../core/manifest/pipeline.js';
 import type { RolloutDefinition } from '../core/types.js';
 
 /** A file that cannot be read: nothing else is looked at. */
@@ -49,7 +53,7 @@ export async function readRolloutFiles(
     ...(options.namespaceFlag !== undefined ? { namespaceFlag: options.namespaceFlag } : {}),
   });
   const errors = loaded.errors.map((e) => e.message);
-  let fromCluster: AnalysisTemplateManifest[] = [];
+  let fromCluster: LoadedTemplate[] = [];
   if (loaded.missingTemplates.length) {
     // Loaded only when needed: the Kubernetes client takes a second to load.
     const { fetchAnalysisTemplates, kubeconfigPath } = await import('./cluster-templates.js');

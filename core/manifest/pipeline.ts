@@ -6,10 +6,12 @@
 
 import { attachAnalysisTemplates, missingTemplates, type TemplateKey } from '../analysis/attach.js';
 import type { RolloutDefinition } from '../types.js';
-import type { AnalysisTemplateManifest } from './argo-types.js';
 import { duplicateErrors, type ObjectSummary } from './duplicates.js';
 import type { ManifestError } from './errors.js';
-import { loadManifests, type LoadOptions } from './load.js';
+import { loadManifests, type LoadOptions, type LoadResult } from './load.js';
+
+/** An AnalysisTemplate as loading gives it, and as attaching takes it. */
+export type LoadedTemplate = LoadResult['analysisTemplates'][number];
 
 export interface ManifestFile {
   /** As the user gave it: every message repeats it. */
@@ -38,7 +40,7 @@ export interface LoadedFiles {
   /** Valid Rollouts, normalized, in file and document order; templates not attached yet. */
   rollouts: LoadedRollout[];
   /** Valid AnalysisTemplates and ClusterAnalysisTemplates found in the files. */
-  analysisTemplates: AnalysisTemplateManifest[];
+  analysisTemplates: LoadedTemplate[];
   /** Every object found, valid or not, in file and document order. */
   objects: ObjectSummary[];
   errors: ManifestError[];
@@ -92,7 +94,7 @@ export function loadManifestFiles(files: ManifestFile[], options: LoadFilesOptio
 
 export interface AttachOptions {
   /** Templates from elsewhere (the cluster), beside those of the files. */
-  moreTemplates?: AnalysisTemplateManifest[];
+  moreTemplates?: LoadedTemplate[];
   /**
    * Leave out a Rollout whose templates are not all at hand (lint: they may be in the cluster); by
    * default a missing template is an error naming it.
