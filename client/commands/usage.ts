@@ -31,8 +31,12 @@ export function namespaceOf(option: string | undefined): string {
  * name for it); this names it as the usage line does, and shows the usage line.
  */
 export function required(value: string | undefined, what: string, usage: string): string {
-  if (value === undefined) throw new UsageError(`missing ${what}: ${usage}`);
+  if (value === undefined) throw missing(what, usage);
   return value;
+}
+
+function missing(what: string, usage: string): UsageError {
+  return new UsageError(`missing ${what}: ${usage}`);
 }
 
 export const MISSING_NAME = "the rollout's NAME";
@@ -46,7 +50,7 @@ export function checkedName(name: string, command: string): string {
 
 /** Argo's spelling `get rollout NAME` and the short `get NAME` both work. */
 export function rolloutName(words: string[], command: string, usage: string): string {
-  if (!words.length) required(undefined, MISSING_NAME, usage);
+  if (!words.length) throw missing(MISSING_NAME, usage);
   const rest =
     words[0] === 'rollout' || words[0] === 'ro' || words[0] === 'rollouts' ? words.slice(1) : words;
   if (rest.length !== 1 || !rest[0]) throw new UsageError(`${command}: expected one rollout NAME`);
