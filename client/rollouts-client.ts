@@ -1,6 +1,6 @@
-// The library behind the `rollouts` command (and the tests): every action on a rollout is an update
-// to its entity workflow, so the caller gets an immediate answer, or the one-line reason it does
-// not apply. Status is a query.
+// The typed client behind the `rollouts` command, scripts (client/index.ts) and the tests: every
+// action on a rollout is an update to its entity workflow, so the caller gets an immediate answer, or
+// the one-line reason it does not apply. Status is a query; waitForPhase polls it.
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -30,6 +30,14 @@ import {
   RolloutNamespaceKey,
   RolloutPhaseKey,
 } from '../workflows/search-attributes.js';
+import { loadRolloutFiles, type RolloutFilesOptions } from './manifest-files.js';
+import { waitForStatus, type StatusWanted, type WaitOptions } from './wait.js';
+
+/**
+ * What every rollout's workflow id starts with (rolloutWorkflowId), for listing all namespaces.
+ * workflows/messages.ts has no such constant yet; this one belongs there.
+ */
+const ROLLOUT_ID_PREFIX = 'rollout:';
 
 const QUERY_DEADLINE_MS = 3000;
 const GRPC_DEADLINE_EXCEEDED = 4;
@@ -50,6 +58,12 @@ export class RolloutNotFoundError extends Error {
 
 export interface ApplyResult extends ActionResult {
   started: boolean;
+}
+
+export interface AppliedRollout {
+  /** The definition sent, with the AnalysisTemplates it uses. */
+  rollout: RolloutDefinition;
+  result: ApplyResult;
 }
 
 export class RolloutsClient {
@@ -101,6 +115,17 @@ export class RolloutsClient {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt > 2) throw err;
       }
     }
+  }
+
+  /**
+   * `rollouts apply -f`: every Rollout of the files, validated with its templates first; throws
+   * ManifestFilesError (every error) or UnreadableFileError and applies nothing when one is wrong.
+   */
+  async applyFiles(paths: string[], options: RolloutFilesOptions = {}): Promise<AppliedRollout[]> {
+    const applied: AppliedRollout[] = [];
+    for (const rollout of await loadRolloutFiles(paths, options))
+      applied.push({ rollout, result: await this.apply(rollout) });
+    return applied;
   }
 
   private registered?: Promise<boolean>;
@@ -181,6 +206,24 @@ export class RolloutsClient {
     }
   }
 
+  /**
+   * The status once the rollout is in phase `wanted` ("Paused", "Healthy", …) or a condition on its
+   * status holds; throws WaitTimeoutError (saying what it last was) after `timeoutMs`.
+   */
+  waitForPhase(
+    namespace: string,
+    name: string,
+    wanted: StatusWanted,
+    timeoutMs = 120_000,
+    options: Omit<WaitOptions, 'timeoutMs'> = {},
+  ): Promise<RolloutStatus> {
+    return waitForStatus(() => this.status(namespace, name), `${namespace}/${name}`, wanted, {
+      ...options,
+      timeoutMs,
+      isFinal: (err) => err instanceof RolloutNotFoundError,
+    });
+  }
+
   /** Each AnalysisRun's metrics come from its own workflow (kept out of the rollout's history). */
   private async withLiveAnalysis(status: RolloutStatus): Promise<RolloutStatus> {
     const analysisRuns = await Promise.all(
@@ -200,7 +243,7 @@ export class RolloutsClient {
 
   /** Running rollouts, optionally of one namespace, with their status. */
   async list(namespace?: string): Promise<RolloutStatus[]> {
-    const prefix = namespace ? `rollout:${namespace}/` : 'rollout:';
+    const prefix = namespace ? rolloutWorkflowId(namespace, '') : ROLLOUT_ID_PREFIX;
     const query = `WorkflowType = '${ROLLOUT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
     const ids: string[] = [];
     for await (const execution of this.client.workflow.list({ query })) {

@@ -71,6 +71,20 @@ describe('bad command lines', () => {
       ['get', 'myapp', '--watch', '--interval', 'soon'],
       '--interval: soon is not a whole number of milliseconds ≥ 100',
     ],
+    // What is missing, as the usage line names it (not commander's "missing required argument 'words'")
+    [['get'], "missing the rollout's NAME: rollouts get NAME [-n NAMESPACE] [-o tree|json] [--watch]"],
+    [['promote'], "missing the rollout's NAME: rollouts promote NAME [--full] [-n NAMESPACE]"],
+    [['abort'], "missing the rollout's NAME: rollouts abort NAME [--reason TEXT] [-n NAMESPACE]"],
+    [['retry'], "missing the rollout's NAME: rollouts retry NAME [-n NAMESPACE]"],
+    [['pause'], "missing the rollout's NAME: rollouts pause NAME [-n NAMESPACE]"],
+    [['resume'], "missing the rollout's NAME: rollouts resume NAME [-n NAMESPACE]"],
+    [['set', 'image'], "missing the rollout's NAME: rollouts set image NAME CONTAINER=IMAGE [-n NAMESPACE]"],
+    [
+      ['set', 'image', 'myapp'],
+      'missing CONTAINER=IMAGE: rollouts set image NAME CONTAINER=IMAGE [-n NAMESPACE]',
+    ],
+    [['lab', 'errors'], 'missing the IMAGE: rollouts lab errors IMAGE RATE'],
+    [['lab', 'errors', 'app:green'], 'missing the error RATE: rollouts lab errors IMAGE RATE'],
   ])('%j → exit 2 with %s', async (args, message) => {
     const connect: Io['connect'] = () => Promise.reject(new Error('must not connect'));
     const result = await rollouts(args, connect);
