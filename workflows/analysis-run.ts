@@ -3,17 +3,7 @@
 // its worst metric (core/analysis/assess.ts). It stops early on a decisive failure, ends Successful
 // when terminated by its rollout, and continues as new every few hundred measurements, carrying its
 // counters and retained measurements, so a run that measures every 20 s for a day stays small.
-import {
-  condition,
-  continueAsNew,
-  defineQuery,
-  defineSignal,
-  patched,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-  type ActivityOptions,
-} from '@temporalio/workflow';
+import { condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   assessMetric,
   assessRun,
@@ -29,7 +19,6 @@ import type {
   AnalysisRunStatus,
   AnalysisSpec,
   Measurement,
-  MeasureInput,
   MeasureResult,
   MetricResult,
   MetricSpec,
@@ -38,20 +27,12 @@ import type {
 import { decodeMetricValue } from '../core/analysis/values.js';
 import { formatDuration } from '../core/duration.js';
 import { evaluateCondition } from '../core/expr/index.js';
+import { callActivity } from './activities.js';
+import { analysisStatusQuery, terminateAnalysisSignal } from './messages.js';
 
-export interface MetricActivities {
-  measure(input: MeasureInput): Promise<MeasureResult>;
-}
-
-/** A provider's failure comes back as data (an Error measurement); only surprises are retried, a little. */
-const measureOptions: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3 },
-};
-const { measure } = proxyActivities<MetricActivities>(measureOptions);
-
-export const terminateAnalysisSignal = defineSignal('terminate');
-export const analysisStatusQuery = defineQuery<AnalysisRunStatus>('status');
+// The run's messages live in messages.ts; re-exported for client/rollouts-client.ts, which still
+// imports `analysisStatusQuery` from here.
+export { analysisStatusQuery, terminateAnalysisSignal } from './messages.js';
 
 export interface AnalysisCarried {
   metrics: MetricResult[];
@@ -151,14 +132,12 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
       inFlight += 1;
       let result: MeasureResult;
       try {
-        result = await measure.executeWithOptions({ ...measureOptions, summary: `measure ${metric.name}` }, [
-          {
-            namespace: spec.namespace,
-            metric: metric.name,
-            provider: metric.provider,
-            secretArgs: spec.secretArgs,
-          },
-        ]);
+        result = await callActivity('measure', `measure ${metric.name}`, {
+          namespace: spec.namespace,
+          metric: metric.name,
+          provider: metric.provider,
+          secretArgs: spec.secretArgs,
+        });
       } catch (err) {
         result = { error: `measuring failed: ${(err as Error).message}` };
       } finally {
@@ -179,7 +158,7 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
       };
       if (isTerminal(assessment.phase)) state.nextAt[index] = null;
       else {
-        const last = (state.metrics[index] as MetricResult).measurements.at(-1)?.phase ?? 'Successful';
+        const last = state.metrics[index].measurements.at(-1)?.phase ?? 'Successful';
         state.nextAt[index] = Date.now() + secondsUntilNextMeasurement(metric, last, legacy) * 1000;
       }
     }

@@ -6,11 +6,8 @@ import type { AnalysisRunStatus, AnalysisSpec, MetricSpec } from '../../core/ana
 import type { AnalysisTemplateManifest } from '../../core/manifest/argo-types.js';
 import type { RolloutStatus } from '../../core/status.js';
 import type { CanaryStep, RolloutDefinition } from '../../core/types.js';
-import {
-  analysisRunWorkflow,
-  analysisStatusQuery,
-  terminateAnalysisSignal,
-} from '../../workflows/analysis-run.js';
+import { analysisRunWorkflow } from '../../workflows/analysis-run.js';
+import { analysisStatusQuery, terminateAnalysisSignal } from '../../workflows/messages.js';
 import { RolloutHarness, seedRollout } from '../support/rollout-harness.js';
 import { createTimeSkippingEnv } from '../support/temporal-env.js';
 
