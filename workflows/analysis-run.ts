@@ -29,6 +29,7 @@ import { formatDuration } from '../core/duration.js';
 import { evaluateCondition } from '../core/expr/index.js';
 import { callActivity } from './activities.js';
 import { analysisStatusQuery, terminateAnalysisSignal } from './messages.js';
+import { ANALYSIS_ERRORS_NOT_COUNTED } from './patches.js';
 
 // The run's messages live in messages.ts; re-exported for client/rollouts-client.ts, which still
 // imports `analysisStatusQuery` from here.
@@ -87,7 +88,7 @@ export function judge(
 export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<AnalysisRunStatus> {
   const { spec } = input;
   // Runs begun before Error measurements stopped counting toward `count` keep the old rule.
-  const legacy: LegacyRules = patched('analysis-errors-not-counted') ? {} : { errorsCounted: true };
+  const legacy: LegacyRules = patched(ANALYSIS_ERRORS_NOT_COUNTED) ? {} : { errorsCounted: true };
   const startedAt = input.carried?.startedAt ?? Date.now();
   const state: AnalysisCarried = input.carried ?? {
     metrics: spec.metrics.map((m) => emptyMetricResult(m)),
