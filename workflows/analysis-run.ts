@@ -85,6 +85,46 @@ export function judge(
   };
 }
 
+/** The run's status, judged from its metrics; `finished` (epoch ms) once it has ended. */
+function runStatus(spec: AnalysisSpec, state: AnalysisCarried, finished?: number): AnalysisRunStatus {
+  const run = assessRun(state.metrics);
+  return {
+    name: spec.name,
+    phase: run.phase,
+    ...(run.message ? { message: run.message } : {}),
+    metrics: state.metrics,
+    startedAt: new Date(state.startedAt).toISOString(),
+    ...(finished !== undefined ? { finishedAt: new Date(finished).toISOString() } : {}),
+  };
+}
+
+/** Adds a measurement to metric `index`, judges the metric, and sets when it is measured next (null: done). */
+function record(
+  state: AnalysisCarried,
+  index: number,
+  metric: MetricSpec,
+  measurement: Measurement,
+  legacy: LegacyRules,
+): void {
+  const recorded = recordMeasurement(
+    state.metrics[index] as MetricResult,
+    measurement,
+    metric.measurementRetention,
+    legacy,
+  );
+  const assessment = assessMetric(metric, recorded);
+  state.metrics[index] = {
+    ...recorded,
+    phase: assessment.phase,
+    ...(assessment.message ? { message: assessment.message } : {}),
+  };
+  if (isTerminal(assessment.phase)) state.nextAt[index] = null;
+  else {
+    const last = state.metrics[index].measurements.at(-1)?.phase ?? 'Successful';
+    state.nextAt[index] = Date.now() + secondsUntilNextMeasurement(metric, last, legacy) * 1000;
+  }
+}
+
 export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<AnalysisRunStatus> {
   const { spec } = input;
   // Runs begun before Error measurements stopped counting toward `count` keep the old rule.
@@ -100,17 +140,7 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
   let measuredThisRun = 0;
   let inFlight = 0;
 
-  const status = (finished?: number): AnalysisRunStatus => {
-    const run = assessRun(state.metrics);
-    return {
-      name: spec.name,
-      phase: run.phase,
-      ...(run.message ? { message: run.message } : {}),
-      metrics: state.metrics,
-      startedAt: new Date(state.startedAt).toISOString(),
-      ...(finished !== undefined ? { finishedAt: new Date(finished).toISOString() } : {}),
-    };
-  };
+  const status = (finished?: number): AnalysisRunStatus => runStatus(spec, state, finished);
   setHandler(analysisStatusQuery, () => status());
   setHandler(terminateAnalysisSignal, () => void (state.terminated = true));
 
@@ -145,23 +175,7 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
         inFlight -= 1;
       }
       measuredThisRun += 1;
-      const recorded = recordMeasurement(
-        state.metrics[index] as MetricResult,
-        judge(metric, result, began, Date.now()),
-        metric.measurementRetention,
-        legacy,
-      );
-      const assessment = assessMetric(metric, recorded);
-      state.metrics[index] = {
-        ...recorded,
-        phase: assessment.phase,
-        ...(assessment.message ? { message: assessment.message } : {}),
-      };
-      if (isTerminal(assessment.phase)) state.nextAt[index] = null;
-      else {
-        const last = state.metrics[index].measurements.at(-1)?.phase ?? 'Successful';
-        state.nextAt[index] = Date.now() + secondsUntilNextMeasurement(metric, last, legacy) * 1000;
-      }
+      record(state, index, metric, judge(metric, result, began, Date.now()), legacy);
     }
   }
 
