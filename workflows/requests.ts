@@ -1,8 +1,9 @@
 // What each message does, and when it does not apply. `check*` returns the one-line reason a request
 // cannot be taken (the update validators reject with it; signals log it and change nothing);
-// `apply*` records the request and returns the answer for the person who sent it. Payloads come from
-// anyone who can reach the server (the Temporal UI, `temporal workflow signal`), so each check also
-// refuses wrong types, unknown fields and oversized values, naming them, before anything is recorded.
+// `apply*` records the request in the state's PendingRequests (pending-requests.ts), where the steps
+// read it, and returns the answer for the person who sent it. Payloads come from anyone who can reach
+// the server (the Temporal UI, `temporal workflow signal`), so each check also refuses wrong types,
+// unknown fields and oversized values, naming them, before anything is recorded.
 import { checkDefinition } from '../core/definition-check.js';
 import { imageProblem } from '../core/manifest/names.js';
 import { describeStep } from '../core/steps.js';
