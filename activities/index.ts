@@ -1,7 +1,7 @@
 // The real activities: Kubernetes and Istio through @kubernetes/client-node. `createActivities`
 // takes its clients (tests hand in their own); `createWorkerActivities` builds them, with `measure`, from KUBECONFIG.
-import type { RolloutActivities } from './interface.js';
-import { createMetricActivities, type MetricActivities } from './metrics/index.js';
+import type { MetricActivities, RolloutActivities } from './interface.js';
+import { createMetricActivities } from './metrics/index.js';
 import { Kube } from './kube.js';
 import { ReplicaSets } from './replicasets.js';
 import { Services } from './services.js';

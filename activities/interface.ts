@@ -1,7 +1,10 @@
-// The contract between the rollout workflow and the world. The workflow calls these by name through
-// proxyActivities and never learns which traffic router or cluster sits behind them. Inputs are
+// The contract between the workflows and the world, both halves of it: the cluster activities the
+// rollout calls and the `measure` activity its AnalysisRuns call. The workflows call these by name
+// through proxyActivities (workflows/activities.ts) and never learn which traffic router, cluster or
+// metric provider sits behind them; the worker registers what activities/index.ts builds. Inputs are
 // names, namespaces and hashes (plus the pod template, once, to create a ReplicaSet); results are
 // small, because both land in workflow history.
+import type { MeasureInput, MeasureResult } from '../core/analysis/types.js';
 import type { Labels, PodTemplate, TrafficRouting } from '../core/types.js';
 
 export interface ReplicaSetRef {
@@ -101,4 +104,13 @@ export interface RolloutActivities {
   updateTrafficHashes(input: UpdateHashInput): Promise<void>;
   setTrafficWeight(input: SetWeightInput): Promise<WeightResult>;
   pruneReplicaSets(input: PruneReplicaSetsInput): Promise<PruneResult>;
+}
+
+/**
+ * What an AnalysisRun measures with. A provider's failure (Prometheus down, HTTP 500, a missing Secret)
+ * is an Error measurement returned as data; only a bug in our own code throws.
+ */
+export interface MetricActivities {
+  /** An arrow property, not a method: the worker (and the tests) call it detached from this object. */
+  measure: (input: MeasureInput) => Promise<MeasureResult>;
 }

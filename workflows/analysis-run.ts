@@ -3,17 +3,7 @@
 // its worst metric (core/analysis/assess.ts). It stops early on a decisive failure, ends Successful
 // when terminated by its rollout, and continues as new every few hundred measurements, carrying its
 // counters and retained measurements, so a run that measures every 20 s for a day stays small.
-import {
-  condition,
-  continueAsNew,
-  defineQuery,
-  defineSignal,
-  patched,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-  type ActivityOptions,
-} from '@temporalio/workflow';
+import { condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   assessMetric,
   assessRun,
@@ -29,7 +19,6 @@ import type {
   AnalysisRunStatus,
   AnalysisSpec,
   Measurement,
-  MeasureInput,
   MeasureResult,
   MetricResult,
   MetricSpec,
@@ -38,20 +27,13 @@ import type {
 import { decodeMetricValue } from '../core/analysis/values.js';
 import { formatDuration } from '../core/duration.js';
 import { evaluateCondition } from '../core/expr/index.js';
+import { callActivity } from './activities.js';
+import { analysisStatusQuery, terminateAnalysisSignal } from './messages.js';
+import { ANALYSIS_ERRORS_NOT_COUNTED } from './patches.js';
 
-export interface MetricActivities {
-  measure(input: MeasureInput): Promise<MeasureResult>;
-}
-
-/** A provider's failure comes back as data (an Error measurement); only surprises are retried, a little. */
-const measureOptions: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3 },
-};
-const { measure } = proxyActivities<MetricActivities>(measureOptions);
-
-export const terminateAnalysisSignal = defineSignal('terminate');
-export const analysisStatusQuery = defineQuery<AnalysisRunStatus>('status');
+// The run's messages live in messages.ts; re-exported for client/rollouts-client.ts, which still
+// imports `analysisStatusQuery` from here.
+export { analysisStatusQuery, terminateAnalysisSignal } from './messages.js';
 
 export interface AnalysisCarried {
   metrics: MetricResult[];
@@ -103,10 +85,50 @@ export function judge(
   };
 }
 
+/** The run's status, judged from its metrics; `finished` (epoch ms) once it has ended. */
+function runStatus(spec: AnalysisSpec, state: AnalysisCarried, finished?: number): AnalysisRunStatus {
+  const run = assessRun(state.metrics);
+  return {
+    name: spec.name,
+    phase: run.phase,
+    ...(run.message ? { message: run.message } : {}),
+    metrics: state.metrics,
+    startedAt: new Date(state.startedAt).toISOString(),
+    ...(finished !== undefined ? { finishedAt: new Date(finished).toISOString() } : {}),
+  };
+}
+
+/** Adds a measurement to metric `index`, judges the metric, and sets when it is measured next (null: done). */
+function record(
+  state: AnalysisCarried,
+  index: number,
+  metric: MetricSpec,
+  measurement: Measurement,
+  legacy: LegacyRules,
+): void {
+  const recorded = recordMeasurement(
+    state.metrics[index] as MetricResult,
+    measurement,
+    metric.measurementRetention,
+    legacy,
+  );
+  const assessment = assessMetric(metric, recorded);
+  state.metrics[index] = {
+    ...recorded,
+    phase: assessment.phase,
+    ...(assessment.message ? { message: assessment.message } : {}),
+  };
+  if (isTerminal(assessment.phase)) state.nextAt[index] = null;
+  else {
+    const last = state.metrics[index].measurements.at(-1)?.phase ?? 'Successful';
+    state.nextAt[index] = Date.now() + secondsUntilNextMeasurement(metric, last, legacy) * 1000;
+  }
+}
+
 export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<AnalysisRunStatus> {
   const { spec } = input;
   // Runs begun before Error measurements stopped counting toward `count` keep the old rule.
-  const legacy: LegacyRules = patched('analysis-errors-not-counted') ? {} : { errorsCounted: true };
+  const legacy: LegacyRules = patched(ANALYSIS_ERRORS_NOT_COUNTED) ? {} : { errorsCounted: true };
   const startedAt = input.carried?.startedAt ?? Date.now();
   const state: AnalysisCarried = input.carried ?? {
     metrics: spec.metrics.map((m) => emptyMetricResult(m)),
@@ -118,17 +140,7 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
   let measuredThisRun = 0;
   let inFlight = 0;
 
-  const status = (finished?: number): AnalysisRunStatus => {
-    const run = assessRun(state.metrics);
-    return {
-      name: spec.name,
-      phase: run.phase,
-      ...(run.message ? { message: run.message } : {}),
-      metrics: state.metrics,
-      startedAt: new Date(state.startedAt).toISOString(),
-      ...(finished !== undefined ? { finishedAt: new Date(finished).toISOString() } : {}),
-    };
-  };
+  const status = (finished?: number): AnalysisRunStatus => runStatus(spec, state, finished);
   setHandler(analysisStatusQuery, () => status());
   setHandler(terminateAnalysisSignal, () => void (state.terminated = true));
 
@@ -151,37 +163,19 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
       inFlight += 1;
       let result: MeasureResult;
       try {
-        result = await measure.executeWithOptions({ ...measureOptions, summary: `measure ${metric.name}` }, [
-          {
-            namespace: spec.namespace,
-            metric: metric.name,
-            provider: metric.provider,
-            secretArgs: spec.secretArgs,
-          },
-        ]);
+        result = await callActivity('measure', `measure ${metric.name}`, {
+          namespace: spec.namespace,
+          metric: metric.name,
+          provider: metric.provider,
+          secretArgs: spec.secretArgs,
+        });
       } catch (err) {
         result = { error: `measuring failed: ${(err as Error).message}` };
       } finally {
         inFlight -= 1;
       }
       measuredThisRun += 1;
-      const recorded = recordMeasurement(
-        state.metrics[index] as MetricResult,
-        judge(metric, result, began, Date.now()),
-        metric.measurementRetention,
-        legacy,
-      );
-      const assessment = assessMetric(metric, recorded);
-      state.metrics[index] = {
-        ...recorded,
-        phase: assessment.phase,
-        ...(assessment.message ? { message: assessment.message } : {}),
-      };
-      if (isTerminal(assessment.phase)) state.nextAt[index] = null;
-      else {
-        const last = (state.metrics[index] as MetricResult).measurements.at(-1)?.phase ?? 'Successful';
-        state.nextAt[index] = Date.now() + secondsUntilNextMeasurement(metric, last, legacy) * 1000;
-      }
+      record(state, index, metric, judge(metric, result, began, Date.now()), legacy);
     }
   }
 

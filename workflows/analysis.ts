@@ -6,7 +6,8 @@ import { resolveAnalysis } from '../core/analysis/resolve.js';
 import type { AnalysisRunStatus } from '../core/analysis/types.js';
 import type { AnalysisRunRef } from '../core/status.js';
 import type { AnalysisTemplateRef, AnalysisArgument } from '../core/types.js';
-import { analysisRunWorkflow, terminateAnalysisSignal } from './analysis-run.js';
+import { analysisRunWorkflow } from './analysis-run.js';
+import { analysisRunWorkflowId, terminateAnalysisSignal } from './messages.js';
 import type { Revision, RolloutState } from './state.js';
 
 /** How many finished runs the status keeps. */
@@ -37,7 +38,7 @@ export async function startAnalysis(
     canaryHash: rev.hash,
   });
   state.data.analysisCounter = (state.data.analysisCounter ?? 0) + 1;
-  const workflowId = `analysis:${def.namespace}/${def.name}:rev${rev.number}:${state.data.analysisCounter}`;
+  const workflowId = analysisRunWorkflowId(def.namespace, def.name, rev.number, state.data.analysisCounter);
   const ref: AnalysisRunRef = {
     workflowId,
     name: spec.name,

@@ -1,8 +1,10 @@
-// Every message the rollout workflow understands, defined once and imported by the client, so both
-// sides share one typed name. Signals carry the plain names (`promote`, `abort`, …) so the Temporal
-// UI and `temporal workflow signal` can send them; updates of the same names give the CLI an
-// immediate answer, and their validators reject what does not apply without touching history.
+// Every message the workflows understand and every workflow id, defined once and imported by the
+// client, so both sides share one typed name. The rollout's signals carry the plain names (`promote`,
+// `abort`, …) so the Temporal UI and `temporal workflow signal` can send them; updates of the same
+// names give the CLI an immediate answer, and their validators reject what does not apply without
+// touching history. An AnalysisRun (a child of its rollout) answers `status` and hears `terminate`.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AnalysisRunStatus } from '../core/analysis/types.js';
 import type { RolloutStatus } from '../core/status.js';
 import type { RolloutDefinition } from '../core/types.js';
 
@@ -51,9 +53,44 @@ export const resumeUpdate = defineUpdate<ActionResult, [EmptyInput]>('resume');
 
 export const statusQuery = defineQuery<RolloutStatus>('status');
 
+/** The rollout ends the AnalysisRun (its steps are done, or it is interrupted): it ends Successful. */
+export const terminateAnalysisSignal = defineSignal('terminate');
+/** An AnalysisRun's live metrics and measurements (the rollout's own status keeps only its verdict). */
+export const analysisStatusQuery = defineQuery<AnalysisRunStatus>('status');
+
 export const ROLLOUT_WORKFLOW_TYPE = 'rolloutWorkflow';
 
-/** One workflow per Rollout. */
+/** What every rollout's workflow id starts with. */
+export const ROLLOUT_WORKFLOW_ID_PREFIX = 'rollout:';
+
+/** One workflow per Rollout: `rollout:<namespace>/<name>`. */
 export function rolloutWorkflowId(namespace: string, name: string): string {
-  return `rollout:${namespace}/${name}`;
+  return `${ROLLOUT_WORKFLOW_ID_PREFIX}${namespace}/${name}`;
+}
+
+/** What the workflow ids of the rollouts of one namespace (or of all, without one) start with. */
+export function rolloutWorkflowIdPrefix(namespace?: string): string {
+  return namespace ? `${ROLLOUT_WORKFLOW_ID_PREFIX}${namespace}/` : ROLLOUT_WORKFLOW_ID_PREFIX;
+}
+
+/** The rollout a workflow id names, or undefined when it is not a rollout's id. */
+export function parseRolloutWorkflowId(workflowId: string): { namespace: string; name: string } | undefined {
+  if (!workflowId.startsWith(ROLLOUT_WORKFLOW_ID_PREFIX)) return undefined;
+  const rest = workflowId.slice(ROLLOUT_WORKFLOW_ID_PREFIX.length);
+  const slash = rest.indexOf('/');
+  if (slash <= 0 || slash === rest.length - 1) return undefined;
+  return { namespace: rest.slice(0, slash), name: rest.slice(slash + 1) };
+}
+
+/**
+ * The `counter`-th AnalysisRun a rollout started (counted across its revisions), for revision
+ * `revision`: `analysis:<namespace>/<name>:rev<N>:<counter>`.
+ */
+export function analysisRunWorkflowId(
+  namespace: string,
+  name: string,
+  revision: number,
+  counter: number,
+): string {
+  return `analysis:${namespace}/${name}:rev${revision}:${counter}`;
 }

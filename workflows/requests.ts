@@ -1,15 +1,17 @@
 // What each message does, and when it does not apply. `check*` returns the one-line reason a request
 // cannot be taken (the update validators reject with it; signals log it and change nothing);
-// `apply*` records the request and returns the answer for the person who sent it. Payloads come from
-// anyone who can reach the server (the Temporal UI, `temporal workflow signal`), so each check also
-// refuses wrong types, unknown fields and oversized values, naming them, before anything is recorded.
+// `apply*` records the request in the state's PendingRequests (pending-requests.ts), where the steps
+// read it, and returns the answer for the person who sent it. Payloads come from anyone who can reach
+// the server (the Temporal UI, `temporal workflow signal`), so each check also refuses wrong types,
+// unknown fields and oversized values, naming them, before anything is recorded.
 import { checkDefinition } from '../core/definition-check.js';
 import { imageProblem } from '../core/manifest/names.js';
 import { describeStep } from '../core/steps.js';
 import type { RolloutDefinition } from '../core/types.js';
-import type { RolloutController } from './controller.js';
 import { MAX_REASON_LENGTH } from '../core/limits.js';
 import type { AbortInput, DeployInput, PromoteInput } from './messages.js';
+import type { PendingRequests } from './pending-requests.js';
+import type { RolloutState } from './state.js';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -39,10 +41,11 @@ function payloadProblem(
 }
 
 export class RolloutRequests {
-  constructor(private readonly controller: RolloutController) {}
+  constructor(private readonly state: RolloutState) {}
 
-  private get state() {
-    return this.controller.state;
+  /** What the steps will act on; written here only once a check has passed. */
+  private get pending(): PendingRequests {
+    return this.state.requests;
   }
 
   private get name(): string {
@@ -50,7 +53,7 @@ export class RolloutRequests {
   }
 
   private phaseText(): string {
-    return this.controller.status().phase;
+    return this.state.phase().phase;
   }
 
   // ---- promote
@@ -65,7 +68,7 @@ export class RolloutRequests {
       return `${this.name} is aborted: use retry to restart its steps, or deploy a new revision`;
     if (!this.state.canaryInProgress) return `nothing to promote: ${this.name} is ${this.phaseText()}`;
     if (full === true) return undefined;
-    if (this.controller.activity.pause || this.state.data.userPaused) return undefined;
+    if (this.state.work.pause || this.pending.paused) return undefined;
     const index = this.state.data.currentStepIndex ?? 0;
     const step = this.state.definition.canary.steps[index];
     const doing = step
@@ -76,16 +79,17 @@ export class RolloutRequests {
 
   applyPromote(input: PromoteInput | undefined): string {
     if (input?.full) {
-      this.controller.promoteRequest = 'full';
-      this.state.data.userPaused = false;
+      this.pending.promote = 'full';
+      this.pending.paused = false;
       return `promoting ${this.name} fully: skipping the remaining steps`;
     }
-    if (this.state.data.userPaused) {
-      this.state.data.userPaused = false;
-      if (!this.controller.activity.pause || this.controller.activity.pause.reason === 'PausedByUser')
-        return `resumed ${this.name}`;
+    if (this.pending.paused) {
+      // Promoting a paused rollout resumes it; it promotes a step too when a step's pause holds it.
+      this.pending.paused = false;
+      const pause = this.state.work.pause;
+      if (!pause || pause.reason === 'PausedByUser') return `resumed ${this.name}`;
     }
-    this.controller.promoteRequest = 'step';
+    this.pending.promote = 'step';
     const index = this.state.data.currentStepIndex ?? 0;
     const next = this.state.definition.canary.steps[index + 1];
     return next
@@ -112,7 +116,7 @@ export class RolloutRequests {
 
   applyAbort(input: AbortInput | undefined): string {
     const rev = this.state.desired;
-    this.controller.abortRequest = input?.reason
+    this.pending.abort = input?.reason
       ? `aborted by user: ${input.reason}`
       : `aborted by user: update to revision ${rev.number} (${rev.hash})`;
     return `aborting ${this.name}: traffic goes back to the stable revision`;
@@ -140,24 +144,24 @@ export class RolloutRequests {
   checkPause(input: unknown): string | undefined {
     const problem = payloadProblem('pause', input, [], 'an object or empty');
     if (problem) return problem;
-    if (this.state.data.userPaused) return `${this.name} is already paused`;
+    if (this.pending.paused) return `${this.name} is already paused`;
     return undefined;
   }
 
   applyPause(): string {
-    this.state.data.userPaused = true;
+    this.pending.paused = true;
     return `paused ${this.name}: it stops before its next step`;
   }
 
   checkResume(input: unknown): string | undefined {
     const problem = payloadProblem('resume', input, [], 'an object or empty');
     if (problem) return problem;
-    if (!this.state.data.userPaused) return `${this.name} is not paused by a user`;
+    if (!this.pending.paused) return `${this.name} is not paused by a user`;
     return undefined;
   }
 
   applyResume(): string {
-    this.state.data.userPaused = false;
+    this.pending.paused = false;
     return `resumed ${this.name}`;
   }
 

@@ -107,7 +107,7 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<void
     );
   const state = new RolloutState(input.carried ?? initialState(input.rollout), () => Date.now());
   const controller = new RolloutController(state);
-  const requests = new RolloutRequests(controller);
+  const requests = new RolloutRequests(state);
 
   setHandler(statusQuery, () => controller.status());
   handle(

@@ -1,5 +1,6 @@
-// The rollout entity's state: plain data that survives continue-as-new, plus the rules that turn it
-// into the status the `status` query returns. No I/O, no timers: the workflow drives, this remembers.
+// The rollout entity's state: plain data that survives continue-as-new, what this run is doing now and
+// what its messages asked for, plus the rules that turn it into the status the `status` query returns.
+// No I/O, no timers: the workflow drives, this remembers.
 import { podTemplateHash, templateImages } from '../core/hash.js';
 import type { CanaryScale } from '../core/replicas.js';
 import type {
@@ -15,6 +16,7 @@ import type {
 } from '../core/status.js';
 import { describeStep } from '../core/steps.js';
 import type { RolloutDefinition } from '../core/types.js';
+import { PendingRequests } from './pending-requests.js';
 
 export interface Revision {
   number: number;
@@ -76,23 +78,42 @@ export function replicaSetName(rollout: string, hash: string): string {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** What the workflow is doing right now, beyond the carried state; used to derive the phase. */
-export interface Activity {
-  /** A pause step or an inconclusive analysis is waiting. */
+/**
+ * What the rollout is doing right now, beyond the carried state; used to derive the phase. (Not a
+ * Temporal activity: those are the calls in workflows/activities.ts.)
+ */
+export interface CurrentWork {
+  /** A pause step, the user's pause or an inconclusive analysis is waiting. */
   pause?: PauseCondition;
   /** Progress deadline passed while waiting for pods. */
   deadlineExceeded?: string;
-  /** The control loop is acting (rolling back, rescaling): not Healthy until it is done. */
-  working?: boolean;
   /** Free text of what is in progress, e.g. "waiting for myapp-abc to be available". */
   message?: string;
 }
 
 export class RolloutState {
+  /** What promote, abort and pause asked for: requests.ts records it, the steps act on it. */
+  readonly requests = new PendingRequests(() => this.data);
+  /** True while the control loop acts (rolling back, rescaling): not Healthy until it is done. */
+  reconciling = false;
+  /** Hears every change of `work`, which may change the phase (the controller publishes it). */
+  onWorkChange: () => void = () => undefined;
+  private current: CurrentWork = {};
+
   constructor(
     public data: CarriedState,
     public now: () => number,
   ) {}
+
+  /** What the rollout is doing now; not carried: a new run starts doing nothing. */
+  get work(): CurrentWork {
+    return this.current;
+  }
+
+  set work(work: CurrentWork) {
+    this.current = work;
+    this.onWorkChange();
+  }
 
   get desired(): Revision {
     return this.data.desired;
@@ -154,18 +175,19 @@ export class RolloutState {
     this.data.conditions = this.data.conditions.filter((c) => c.type !== type);
   }
 
-  phase(activity: Activity): { phase: RolloutPhase; message: string } {
+  phase(): { phase: RolloutPhase; message: string } {
     const name = this.definition.name;
+    const work = this.work;
     if (this.data.aborted)
       return { phase: 'Degraded', message: `RolloutAborted: ${this.data.aborted.message}` };
-    if (activity.deadlineExceeded)
-      return { phase: 'Degraded', message: `ProgressDeadlineExceeded: ${activity.deadlineExceeded}` };
-    if (activity.pause) return { phase: 'Paused', message: this.pauseMessage(activity.pause) };
+    if (work.deadlineExceeded)
+      return { phase: 'Degraded', message: `ProgressDeadlineExceeded: ${work.deadlineExceeded}` };
+    if (work.pause) return { phase: 'Paused', message: this.pauseMessage(work.pause) };
     if (this.data.stable === undefined)
-      return { phase: 'Progressing', message: activity.message ?? `deploying the first revision of ${name}` };
-    if (this.canaryInProgress || activity.working)
-      return { phase: 'Progressing', message: activity.message ?? 'updating' };
-    return { phase: 'Healthy', message: activity.message ?? '' };
+      return { phase: 'Progressing', message: work.message ?? `deploying the first revision of ${name}` };
+    if (this.canaryInProgress || this.reconciling)
+      return { phase: 'Progressing', message: work.message ?? 'updating' };
+    return { phase: 'Healthy', message: work.message ?? '' };
   }
 
   private pauseMessage(pause: PauseCondition): string {
@@ -194,11 +216,12 @@ export class RolloutState {
     return 'old';
   }
 
-  status(activity: Activity): RolloutStatus {
+  status(): RolloutStatus {
     const def = this.definition;
-    const { phase, message } = this.phase(activity);
-    const pauseConditions = activity.pause ? [activity.pause] : [];
-    if (this.data.userPaused && !activity.pause && this.canaryInProgress)
+    const { phase, message } = this.phase();
+    const pause = this.work.pause;
+    const pauseConditions = pause ? [pause] : [];
+    if (this.data.userPaused && !pause && this.canaryInProgress)
       pauseConditions.push({ reason: 'PausedByUser', startTime: iso(this.now()) });
     const replicaSets: ReplicaSetStatus[] = [...this.data.replicaSets]
       .sort((a, b) => b.revision - a.revision)

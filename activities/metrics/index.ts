@@ -6,6 +6,7 @@
 import { Context } from '@temporalio/activity';
 import axios, { type AxiosInstance } from 'axios';
 import type { MeasureInput, MeasureResult, MetricValue } from '../../core/analysis/types.js';
+import type { MetricActivities } from '../interface.js';
 import type { Kube } from '../kube.js';
 import { PrometheusClient } from './prometheus.js';
 import { failed, type MeasureContext } from './provider.js';
@@ -19,10 +20,8 @@ export interface MetricActivityDeps {
   http?: AxiosInstance;
 }
 
-export interface MetricActivities {
-  /** An arrow property, not a method: the worker (and the tests) call it detached from this object. */
-  measure: (input: MeasureInput) => Promise<MeasureResult>;
-}
+// Declared in the one contract file; re-exported for the metric tests that import it from here.
+export type { MetricActivities } from '../interface.js';
 
 /**
  * Values larger than this (as JSON) are refused: a measurement is kept in workflow history and in the

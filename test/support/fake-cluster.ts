@@ -6,6 +6,7 @@ import type {
   EnsureReplicaSetInput,
   PruneReplicaSetsInput,
   ReplicaSetAvailability,
+  MetricActivities,
   RolloutActivities,
   ScaleReplicaSetInput,
   ServiceSelectorInput,
@@ -15,7 +16,6 @@ import type {
 } from '../../activities/interface.js';
 import { permanentFailure } from '../../activities/errors.js';
 import type { MeasureInput, MeasureResult } from '../../core/analysis/types.js';
-import type { MetricActivities } from '../../workflows/analysis-run.js';
 import { PermanentFailureType } from '../../core/failures.js';
 
 export interface FakeReplicaSet {

@@ -1,22 +1,23 @@
 // Drives a rollout workflow on the time-skipping server through the same client library as the CLI,
 // against a FakeCluster (or activities handed in, e.g. the real ones on a real API server), and saves
-// each run's history for the replay tests.
+// each run's history for the replay tests. `timeSkippingServerPerTest` is the set-up of a test file
+// whose tests each need a server of their own.
 import fs from 'node:fs';
 import path from 'node:path';
+import { afterEach, beforeEach } from '@jest/globals';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import type { RolloutActivities } from '../../activities/interface.js';
+import type { MetricActivities, RolloutActivities } from '../../activities/interface.js';
 import { RolloutsClient } from '../../client/rollouts-client.js';
 import { attachAnalysisTemplates } from '../../core/analysis/attach.js';
 import { loadManifests } from '../../core/manifest/index.js';
 import type { RolloutStatus } from '../../core/status.js';
 import type { RolloutDefinition } from '../../core/types.js';
-import type { MetricActivities } from '../../workflows/analysis-run.js';
 import { rolloutWorkflowId } from '../../workflows/messages.js';
 import { FakeCluster } from './fake-cluster.js';
 import { historiesDir, seedDir } from './paths.js';
-import { createWorker, waitUntil } from './temporal-env.js';
+import { createTimeSkippingEnv, createWorker, waitUntil } from './temporal-env.js';
 
 /** The seed's Rollout with its AnalysisTemplate attached, as `rollouts apply -f` makes it. */
 export function seedRollout(): RolloutDefinition {
@@ -152,4 +153,42 @@ export class RolloutHarness {
     this.worker?.shutdown();
     await this.running;
   }
+}
+
+export interface PerTestServer {
+  /** The running test's server (only inside a test or its hooks). */
+  readonly env: TestWorkflowEnvironment;
+  /** A harness on the running test's server, stopped when the test ends. */
+  harness(def: RolloutDefinition, options?: HarnessOptions): RolloutHarness;
+}
+
+/**
+ * Registers a fresh time-skipping server before each test of the file, torn down after it with every
+ * harness the test made: time skipping is global to a server, and one test's leftovers (an unanswered
+ * query during continue-as-new, a running activity) must not hold another's clock.
+ */
+export function timeSkippingServerPerTest(): PerTestServer {
+  let env: TestWorkflowEnvironment | undefined;
+  let harnesses: RolloutHarness[] = [];
+  beforeEach(async () => {
+    env = await createTimeSkippingEnv();
+  }, 120_000);
+  afterEach(async () => {
+    for (const harness of harnesses) await harness.stop();
+    harnesses = [];
+    await env?.teardown();
+    env = undefined;
+  });
+  const server: PerTestServer = {
+    get env(): TestWorkflowEnvironment {
+      if (!env) throw new Error('the test server runs only inside a test');
+      return env;
+    },
+    harness(def, options) {
+      const harness = new RolloutHarness(server.env, def, options);
+      harnesses.push(harness);
+      return harness;
+    },
+  };
+  return server;
 }

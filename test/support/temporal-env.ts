@@ -4,8 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import type { RolloutActivities } from '../../activities/interface.js';
-import type { MetricActivities } from '../../workflows/analysis-run.js';
+import type { MetricActivities, RolloutActivities } from '../../activities/interface.js';
 import {
   RevisionImageKey,
   RolloutNameKey,

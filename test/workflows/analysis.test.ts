@@ -1,36 +1,20 @@
 // AnalysisRuns on the time-skipping server with a faked `measure`: Argo's limits end to end, the
 // rollout's reaction to each verdict, and a day-long run that continues as new.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from '@jest/globals';
 import type { AnalysisRunStatus, AnalysisSpec, MetricSpec } from '../../core/analysis/types.js';
 import type { AnalysisTemplateManifest } from '../../core/manifest/argo-types.js';
 import type { RolloutStatus } from '../../core/status.js';
 import type { CanaryStep, RolloutDefinition } from '../../core/types.js';
-import {
-  analysisRunWorkflow,
-  analysisStatusQuery,
-  terminateAnalysisSignal,
-} from '../../workflows/analysis-run.js';
-import { RolloutHarness, seedRollout } from '../support/rollout-harness.js';
-import { createTimeSkippingEnv } from '../support/temporal-env.js';
+import { analysisRunWorkflow } from '../../workflows/analysis-run.js';
+import { analysisStatusQuery, terminateAnalysisSignal } from '../../workflows/messages.js';
+import { timeSkippingServerPerTest, type RolloutHarness, seedRollout } from '../support/rollout-harness.js';
 
 const YELLOW = 'argoproj/rollouts-demo:yellow';
 
-let env: TestWorkflowEnvironment;
-let harness: RolloutHarness | undefined;
-
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-}, 120_000);
-
-afterEach(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await env?.teardown();
-});
+const server = timeSkippingServerPerTest();
 
 async function deployed(def: RolloutDefinition): Promise<RolloutHarness> {
-  harness = new RolloutHarness(env, def);
+  const harness = server.harness(def);
   await harness.start();
   await harness.rollouts.apply(def);
   await harness.waitFor('Healthy', (s) => s.phase === 'Healthy');
@@ -40,7 +24,7 @@ async function deployed(def: RolloutDefinition): Promise<RolloutHarness> {
 async function liveRun(h: RolloutHarness, status: RolloutStatus): Promise<AnalysisRunStatus> {
   const ref = status.analysisRuns.at(-1);
   if (!ref) throw new Error('no AnalysisRun in the status');
-  return env.client.workflow.getHandle(ref.workflowId).query(analysisStatusQuery);
+  return server.env.client.workflow.getHandle(ref.workflowId).query(analysisStatusQuery);
 }
 
 function template(
@@ -93,7 +77,7 @@ describe("the seed's background analysis (failureLimit 3, every 20 s after 60 s)
       }),
     ]);
 
-    await env.sleep('101s'); // measurements at 60, 80 and 100 s
+    await server.env.sleep('101s'); // measurements at 60, 80 and 100 s
     s = await h.status();
     expect(s.aborted).toBe(false);
     const run = await liveRun(h, s);
@@ -104,7 +88,7 @@ describe("the seed's background analysis (failureLimit 3, every 20 s after 60 s)
       ['Failed', [0.3]],
     ]);
 
-    await env.sleep('20s'); // the 4th
+    await server.env.sleep('20s'); // the 4th
     s = await h.waitFor('aborted by the analysis', (st) => st.aborted && st.weights.canary === 0);
     expect(s.message).toBe(
       'RolloutAborted: analysis istio-success-rate Failed: Metric "success-rate" assessed Failed due to failed (4) > failureLimit (3)',
@@ -118,20 +102,65 @@ describe("the seed's background analysis (failureLimit 3, every 20 s after 60 s)
     const h = await deployed(seedRollout());
     await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
     await h.pausedAt(1);
-    await env.sleep('90s');
+    await server.env.sleep('90s');
     await h.rollouts.promote(h.namespace, h.name, false);
     await h.pausedAt(3);
     for (const step of [5, 7]) {
-      await env.sleep('60s');
+      await server.env.sleep('60s');
       await h.pausedAt(step);
     }
-    await env.sleep('60s');
+    await server.env.sleep('60s');
     const s = await h.waitFor(
       'Healthy on yellow',
       (st) => st.phase === 'Healthy' && st.stableRevision?.revision === 2,
     );
     expect(s.analysisRuns[0]).toMatchObject({ kind: 'background', phase: 'Successful' });
     expect(h.cluster.measured.length).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('an inconclusive background analysis', () => {
+  it('holds the rollout before its next step until promote', async () => {
+    const t = template('latency', [
+      { name: 'p99', successCondition: 'result[0] < 100', failureCondition: 'result[0] > 500' },
+    ]);
+    const seed = seedRollout();
+    const steps: CanaryStep[] = [
+      { kind: 'setWeight', weight: 20 },
+      { kind: 'pause', durationSeconds: 60 },
+      { kind: 'setWeight', weight: 40 },
+      { kind: 'pause' },
+    ];
+    const analysis = {
+      templates: [{ templateName: t.name, clusterScope: false }],
+      args: [],
+      startingStep: 1,
+    };
+    const h = await deployed({
+      ...seed,
+      canary: { ...seed.canary, steps, analysis },
+      analysisTemplates: [t],
+    });
+    h.cluster.metric = { value: [300] }; // neither fast enough nor slow enough
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    await h.waitFor('the background run Inconclusive', (st) => st.analysisRuns[0]?.phase === 'Inconclusive');
+    let s = await h.pausedAt(1);
+    expect(s.pauseConditions.map((p) => p.reason)).toEqual(['CanaryPauseStep']);
+    await server.env.sleep('60s'); // the timed pause ends; the verdict holds step 2
+    s = await h.waitFor(
+      'inconclusive pause',
+      (st) => st.pauseConditions[0]?.reason === 'InconclusiveAnalysis',
+    );
+    expect(s).toMatchObject({
+      phase: 'Paused',
+      currentStepIndex: 2,
+      message: 'InconclusiveAnalysis: waiting for promote or abort',
+      weights: { canary: 20 },
+    });
+    expect(s.analysisRuns[0]).toMatchObject({ kind: 'background', phase: 'Inconclusive' });
+    await h.rollouts.promote(h.namespace, h.name);
+    s = await h.pausedAt(3);
+    expect(s.weights.canary).toBe(40);
   });
 });
 
@@ -182,7 +211,7 @@ describe('inline analysis steps', () => {
     };
     await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
     await h.waitFor('analysis running', (st) => st.analysisRuns.length === 1);
-    await env.sleep('45s'); // measurements at 0, 10, 20, 30, 40 s: the 5th error is one too many
+    await server.env.sleep('45s'); // measurements at 0, 10, 20, 30, 40 s: the 5th error is one too many
     const s = await h.waitFor('aborted', (st) => st.aborted && st.weights.canary === 0);
     expect(s.message).toBe(
       'RolloutAborted: analysis rate Error: Metric "success-rate" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4): Prometheus at http://prometheus:9090 could not be reached: connect ECONNREFUSED',
@@ -198,11 +227,11 @@ describe('inline analysis steps', () => {
     };
     await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
     const running = await h.waitFor('analysis running', (st) => st.analysisRuns.length === 1);
-    await env.sleep('25s'); // errors at 0, 10 and 20 s: still measuring, never Successful
+    await server.env.sleep('25s'); // errors at 0, 10 and 20 s: still measuring, never Successful
     const midway = await liveRun(h, running);
     expect(midway.phase).toBe('Running');
     expect(midway.metrics[0]).toMatchObject({ count: 0, error: 3, consecutiveError: 3 });
-    await env.sleep('20s'); // the 5th error, at 40 s, is one too many
+    await server.env.sleep('20s'); // the 5th error, at 40 s, is one too many
     const s = await h.waitFor('aborted', (st) => st.aborted && st.weights.canary === 0);
     expect(s.message).toBe(
       'RolloutAborted: analysis once Error: Metric "success-rate" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4): Prometheus at http://prometheus:9090 could not be reached: connect ECONNREFUSED',
@@ -223,10 +252,10 @@ describe('inline analysis steps', () => {
     const h = await deployed(withInlineAnalysis(t));
     await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
     await h.waitFor('analysis running', (st) => st.analysisRuns.length === 1);
-    await env.sleep('20s');
+    await server.env.sleep('20s');
     const s = await h.pausedAt(3);
     expect(s.analysisRuns[0]).toMatchObject({ phase: 'Successful' });
-    const run: AnalysisRunStatus = await env.client.workflow
+    const run: AnalysisRunStatus = await server.env.client.workflow
       .getHandle<typeof analysisRunWorkflow>(s.analysisRuns[0]?.workflowId ?? '')
       .result();
     const [real, shadow] = run.metrics;
@@ -239,7 +268,7 @@ describe('inline analysis steps', () => {
 
 describe('a day-long AnalysisRun', () => {
   it('measures every 20 s for 24 h, continuing as new with its counters, each run small', async () => {
-    harness = new RolloutHarness(env, seedRollout());
+    const harness = server.harness(seedRollout());
     await harness.start();
     const metric: MetricSpec = {
       name: 'success-rate',
@@ -260,12 +289,12 @@ describe('a day-long AnalysisRun', () => {
       metrics: [metric],
       secretArgs: [],
     };
-    const handle = await env.client.workflow.start(analysisRunWorkflow, {
+    const handle = await server.env.client.workflow.start(analysisRunWorkflow, {
       workflowId: 'analysis:daylong',
       taskQueue: harness.taskQueue,
       args: [{ spec, measurementsPerRun: 500 }],
     });
-    await env.sleep('24h');
+    await server.env.sleep('24h');
     await handle.signal(terminateAnalysisSignal);
     const result = await handle.result();
     expect(result.phase).toBe('Successful');
@@ -280,7 +309,7 @@ describe('a day-long AnalysisRun', () => {
     const lengths: number[] = [];
     let runId: string | undefined;
     for (;;) {
-      const history = await env.client.workflow.getHandle('analysis:daylong', runId).fetchHistory();
+      const history = await server.env.client.workflow.getHandle('analysis:daylong', runId).fetchHistory();
       lengths.push(history.events?.length ?? 0);
       const previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
       if (!previous) break;

@@ -1,37 +1,28 @@
 // The rollout workflow on the real time-skipping test server, activities faked: Argo's canary
 // semantics step by step, with the status asserted at every stop and the cluster calls in order.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from '@jest/globals';
 import { ActionRejectedError } from '../../client/rollouts-client.js';
 import { podTemplateHash } from '../../core/hash.js';
 import type { RolloutDefinition } from '../../core/types.js';
-import { RolloutHarness, seedRollout, withImage } from '../support/rollout-harness.js';
-import { createTimeSkippingEnv, waitUntil } from '../support/temporal-env.js';
+import {
+  timeSkippingServerPerTest,
+  type RolloutHarness,
+  seedRollout,
+  withImage,
+} from '../support/rollout-harness.js';
+import { waitUntil } from '../support/temporal-env.js';
 
 const BLUE = 'argoproj/rollouts-demo:blue';
 const YELLOW = 'argoproj/rollouts-demo:yellow';
 const GREEN = 'argoproj/rollouts-demo:green';
 
-let env: TestWorkflowEnvironment;
-let harness: RolloutHarness | undefined;
-
-// A fresh test server per test: time skipping is global to a server, and one test's leftovers
-// (an unanswered query during continue-as-new, a running activity) must not hold another's clock.
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-}, 120_000);
-
-afterEach(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await env?.teardown();
-});
+const server = timeSkippingServerPerTest();
 
 const hashOf = (def: RolloutDefinition, image: string) => podTemplateHash(withImage(def, image).template);
 
 /** A harness with blue deployed and Healthy, calls cleared. */
 async function blueDeployed(def: RolloutDefinition = seedRollout()): Promise<RolloutHarness> {
-  harness = new RolloutHarness(env, def);
+  const harness = server.harness(def);
   await harness.start();
   const applied = await harness.rollouts.apply(def);
   expect(applied.started).toBe(true);
@@ -48,7 +39,7 @@ async function setImage(h: RolloutHarness, image: string): Promise<string> {
 describe('first revision', () => {
   it('goes straight to full scale and points both Services at it', async () => {
     const def = seedRollout();
-    harness = new RolloutHarness(env, def);
+    const harness = server.harness(def);
     await harness.start();
     await harness.rollouts.apply(def);
     const blue = hashOf(def, BLUE);
@@ -122,13 +113,13 @@ describe("the seed's canary", () => {
     expect(Date.parse(pause?.until ?? '') - Date.parse(pause?.startTime ?? '')).toBe(60_000);
 
     // Timed pauses elapse by themselves.
-    await env.sleep('60s');
+    await server.env.sleep('60s');
     s = await h.pausedAt(5);
     expect(s.weights).toEqual({ canary: 60, stable: 40, verified: true });
-    await env.sleep('60s');
+    await server.env.sleep('60s');
     s = await h.pausedAt(7);
     expect(s.weights).toEqual({ canary: 80, stable: 20, verified: true });
-    await env.sleep('60s');
+    await server.env.sleep('60s');
 
     s = await h.healthyOn(yellow);
     expect(s).toMatchObject({
@@ -152,7 +143,7 @@ describe("the seed's canary", () => {
     expect(old).toMatchObject({ role: 'old', desiredReplicas: 1, scaleDownAt: expect.any(String) });
     expect(h.cluster.replicaSets.get(`myapp-${blue}`)?.replicas).toBe(1);
 
-    await env.sleep('31s');
+    await server.env.sleep('31s');
     s = await h.waitFor('old ReplicaSet scaled down', (st) =>
       st.replicaSets.some((rs) => rs.podTemplateHash === blue && rs.desiredReplicas === 0),
     );
@@ -225,7 +216,7 @@ describe('abort and retry', () => {
     await expect(h.rollouts.abort(h.namespace, h.name)).rejects.toThrow('myapp is already aborted');
     await expect(h.rollouts.promote(h.namespace, h.name)).rejects.toThrow(ActionRejectedError);
 
-    await env.sleep('31s');
+    await server.env.sleep('31s');
     await waitUntil(
       () => Promise.resolve(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas),
       (r) => r === 0,
@@ -405,7 +396,7 @@ describe('signals (the Temporal UI, `temporal workflow signal`) and user pause',
     const h = await blueDeployed();
     await setImage(h, YELLOW);
     await h.pausedAt(1);
-    const handle = env.client.workflow.getHandle(h.workflowId);
+    const handle = server.env.client.workflow.getHandle(h.workflowId);
     await handle.signal('promote', { full: 'yes' });
     await handle.signal('promote', 'now');
     await handle.signal('deploy', { rollout: { name: 42 } });
@@ -435,7 +426,7 @@ describe('signals (the Temporal UI, `temporal workflow signal`) and user pause',
       'paused myapp: it stops before its next step',
     );
     await expect(h.rollouts.pause(h.namespace, h.name)).rejects.toThrow('myapp is already paused');
-    await env.sleep('60s'); // the timed pause ends, but the user's pause holds step 5
+    await server.env.sleep('60s'); // the timed pause ends, but the user's pause holds step 5
     let s = await h.waitFor('held by the user', (st) => st.pauseConditions[0]?.reason === 'PausedByUser');
     expect(s).toMatchObject({ phase: 'Paused', paused: true, currentStepIndex: 4, weights: { canary: 40 } });
     expect(s.message).toBe('PausedByUser: waiting for resume');
@@ -443,6 +434,27 @@ describe('signals (the Temporal UI, `temporal workflow signal`) and user pause',
     s = await h.pausedAt(5);
     expect(s).toMatchObject({ paused: false, weights: { canary: 60, stable: 40 } });
     await h.saveHistories('user-pause');
+  });
+
+  it("promote resumes a user's pause; in a pause step it also ends the step, in the user's own pause only resumes", async () => {
+    const h = await blueDeployed();
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+    await h.rollouts.pause(h.namespace, h.name);
+    expect((await h.rollouts.promote(h.namespace, h.name)).message).toBe(
+      'promoted myapp: next is step 3 (setWeight: 40)',
+    );
+    let s = await h.pausedAt(3);
+    expect(s).toMatchObject({ paused: false, weights: { canary: 40 } });
+
+    await h.rollouts.pause(h.namespace, h.name);
+    await server.env.sleep('60s'); // the timed pause ends, the user's pause holds step 5
+    await h.waitFor('held by the user', (st) => st.pauseConditions[0]?.reason === 'PausedByUser');
+    expect((await h.rollouts.promote(h.namespace, h.name)).message).toBe('resumed myapp');
+    // The promote was spent on the resume: the next pause step holds as ever.
+    s = await h.pausedAt(5);
+    expect(s).toMatchObject({ paused: false, weights: { canary: 60 } });
+    expect(s.pauseConditions.map((p) => p.reason)).toEqual(['CanaryPauseStep']);
   });
 });
 
@@ -452,7 +464,7 @@ describe('cancelling the workflow', () => {
     const blue = hashOf(h.def, BLUE);
     await setImage(h, YELLOW);
     await h.pausedAt(1);
-    const handle = env.client.workflow.getHandle(h.workflowId);
+    const handle = server.env.client.workflow.getHandle(h.workflowId);
     await handle.cancel();
     await expect(handle.result()).rejects.toThrow();
     expect((await handle.describe()).status.name).toBe('CANCELLED');

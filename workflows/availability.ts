@@ -1,0 +1,67 @@
+// Waiting for a ReplicaSet's pods: a heartbeating activity beside the progress deadline, a durable
+// timer. Past progressDeadlineSeconds the rollout is Degraded (and aborted with
+// progressDeadlineAbort), but the wait goes on: pods that become ready later still let it progress,
+// as in Argo. A newer revision or an abort stops the wait at once.
+import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import type { ReplicaSetAvailability } from '../activities/interface.js';
+import { formatDuration } from '../core/duration.js';
+import { callActivity } from './activities.js';
+import type { RolloutContext } from './context.js';
+import type { Interrupt } from './pending-requests.js';
+import { replicaSetName, type Revision } from './state.js';
+
+/** Waits until revision `rev`'s ReplicaSet has `replicas` available pods, or something interrupts. */
+export async function waitAvailable(
+  ctx: RolloutContext,
+  rev: Revision,
+  replicas: number,
+): Promise<Interrupt | undefined> {
+  const { state, requests } = ctx;
+  if (replicas === 0) return requests.interruptFor(rev);
+  const name = replicaSetName(ctx.def.name, rev.hash);
+  let result: ReplicaSetAvailability | undefined;
+  let failure: unknown;
+  const scope = new CancellationScope();
+  const waiting = scope
+    .run(() =>
+      callActivity('waitForReplicaSetAvailable', `wait for ${replicas} available pods of ${name}`, {
+        namespace: ctx.def.namespace,
+        name,
+        replicas,
+        minReadySeconds: ctx.def.minReadySeconds,
+      }),
+    )
+    .then(
+      (r) => void (result = r),
+      (e: unknown) => void (failure = e),
+    );
+  const settled = () => result !== undefined || failure !== undefined;
+  const stop = () => settled() || requests.urgentInterruptFor(rev) !== undefined;
+  const deadline = ctx.def.progressDeadlineSeconds;
+  if (
+    !(await condition(stop, deadline * 1000, {
+      summary: `progress deadline ${formatDuration(deadline)} for ${name}`,
+    }))
+  ) {
+    const message = `ReplicaSet ${name} has not made ${replicas} pods available within ${deadline}s`;
+    state.setCondition('ProgressDeadlineExceeded', true, 'ProgressDeadlineExceeded', message);
+    if (ctx.def.progressDeadlineAbort) {
+      scope.cancel();
+      await waiting;
+      return { kind: 'abort', message };
+    }
+    state.work = { ...state.work, deadlineExceeded: message };
+    await condition(stop);
+    state.work = { ...state.work, deadlineExceeded: undefined };
+  }
+  state.clearCondition('ProgressDeadlineExceeded');
+  if (!settled()) {
+    scope.cancel();
+    await waiting;
+    return requests.interruptFor(rev);
+  }
+  if (failure !== undefined && !isCancellation(failure)) throw failure as Error;
+  const tracked = state.replicaSet(rev.hash);
+  if (tracked && result) tracked.availableReplicas = result.availableReplicas;
+  return requests.interruptFor(rev);
+}

@@ -1,0 +1,147 @@
+// A canary revision's steps (Argo's canary strategy, DESIGN.md §2): the canary ReplicaSet created at
+// zero and both Services pointed, then each step in turn (setWeight, pause, setCanaryScale, analysis),
+// held before each by the user's pause or an inconclusive background analysis. Every wait stops for
+// what interrupts the revision (pending-requests.ts); how the revision ends is endings.ts.
+import { condition, patched } from '@temporalio/workflow';
+import { canaryReplicas, stableReplicas } from '../core/replicas.js';
+import { describeStep } from '../core/steps.js';
+import type { AnalysisStep, CanaryStep } from '../core/types.js';
+import { analysisAbortMessage, startAnalysis } from './analysis.js';
+import { waitAvailable } from './availability.js';
+import type { RolloutContext } from './context.js';
+import { abort, endInterrupted, promoteFully } from './endings.js';
+import { RESTORE_SELECTORS } from './patches.js';
+import { waitForPromote } from './pause.js';
+import type { Interrupt } from './pending-requests.js';
+import type { Revision } from './state.js';
+
+export async function runCanary(ctx: RolloutContext): Promise<void> {
+  const { state, cluster } = ctx;
+  const rev = state.desired;
+  const stable = state.stable;
+  if (!stable) return;
+  state.data.currentStepIndex = 0;
+  state.data.canaryScale = undefined;
+  state.clearCondition('Aborted');
+  state.setCondition(
+    'Progressing',
+    true,
+    'RolloutUpdated',
+    `updating to revision ${rev.number} (${rev.hash})`,
+  );
+  state.work = { message: `starting revision ${rev.number}` };
+  await cluster.ensureReplicaSet(rev, 0);
+  await cluster.pointService(ctx.def.canary.stableService, stable.hash);
+  await cluster.pointService(ctx.def.canary.canaryService, rev.hash);
+  await cluster.updateTrafficHashes(rev.hash, stable.hash);
+
+  const background = ctx.def.canary.analysis;
+  for (let index = 0; index < ctx.def.canary.steps.length; index++) {
+    state.data.currentStepIndex = index;
+    const step = ctx.def.canary.steps[index] as CanaryStep;
+    state.work = { message: `step ${index + 1}/${ctx.def.canary.steps.length}: ${describeStep(step)}` };
+    if (background && index === background.startingStep && !ctx.background.running)
+      ctx.background.watch(
+        await startAnalysis(state, rev, 'background', background.templates, background.args),
+      );
+    const interrupt =
+      (await waitWhileUserPaused(ctx, rev)) ??
+      (await waitWhileInconclusive(ctx, rev)) ??
+      (await executeStep(ctx, rev, step));
+    if (interrupt?.kind === 'promoteFull') break;
+    if (interrupt) return endInterrupted(ctx, rev, interrupt);
+  }
+  ctx.requests.promote = undefined;
+  // The steps are done: the background run ends (Successful unless it already failed).
+  const final = await ctx.background.end();
+  if (final && (final.phase === 'Failed' || final.phase === 'Error'))
+    return abort(ctx, rev, analysisAbortMessage(final));
+  const interrupt = await promoteFully(ctx, rev);
+  if (interrupt) return endInterrupted(ctx, rev, interrupt);
+}
+
+/** The user's pause (`pause`, or spec.paused) holds the rollout before its next step until resumed. */
+async function waitWhileUserPaused(ctx: RolloutContext, rev: Revision): Promise<Interrupt | undefined> {
+  if (!ctx.requests.paused) return undefined;
+  return waitForPromote(ctx, rev, 'PausedByUser');
+}
+
+/** An Inconclusive background run holds the rollout until promote (go on) or abort. */
+async function waitWhileInconclusive(ctx: RolloutContext, rev: Revision): Promise<Interrupt | undefined> {
+  if (ctx.background.inconclusive === undefined) return undefined;
+  const interrupt = await waitForPromote(ctx, rev, 'InconclusiveAnalysis');
+  ctx.background.inconclusive = undefined;
+  return interrupt;
+}
+
+async function executeStep(
+  ctx: RolloutContext,
+  rev: Revision,
+  step: CanaryStep,
+): Promise<Interrupt | undefined> {
+  switch (step.kind) {
+    case 'setWeight':
+      return applyWeight(ctx, rev, step.weight);
+    case 'pause':
+      return waitForPromote(ctx, rev, 'CanaryPauseStep', step.durationSeconds);
+    case 'setCanaryScale': {
+      const { state } = ctx;
+      state.data.canaryScale = step.matchTrafficWeight
+        ? undefined
+        : {
+            ...(step.replicas !== undefined ? { replicas: step.replicas } : {}),
+            ...(step.weight !== undefined ? { weight: step.weight } : {}),
+          };
+      const replicas = canaryReplicas(ctx.def, state.data.weights.canary, state.data.canaryScale);
+      await ctx.cluster.scale(rev.hash, replicas);
+      return waitAvailable(ctx, rev, replicas);
+    }
+    case 'analysis':
+      return runStepAnalysis(ctx, rev, step);
+  }
+}
+
+/** Scale the canary for the weight, wait for its pods, then shift traffic (Argo's order). */
+async function applyWeight(
+  ctx: RolloutContext,
+  rev: Revision,
+  weight: number,
+): Promise<Interrupt | undefined> {
+  const { state, cluster } = ctx;
+  const replicas = canaryReplicas(ctx.def, weight, state.data.canaryScale);
+  await cluster.scale(rev.hash, replicas);
+  const interrupt = await waitAvailable(ctx, rev, replicas);
+  if (interrupt) return interrupt;
+  const stable = state.stable;
+  // Someone may have edited a Service's selector since the canary started (a person, a GitOps sync):
+  // each weight step puts both hashes back, as Argo's controller does on every reconcile. The first
+  // step follows the pointing at the canary's start.
+  if (stable && (state.data.currentStepIndex ?? 0) > 0 && patched(RESTORE_SELECTORS)) {
+    await cluster.pointService(ctx.def.canary.stableService, stable.hash);
+    await cluster.pointService(ctx.def.canary.canaryService, rev.hash);
+  }
+  await cluster.setWeight(weight);
+  if (stable) await cluster.scale(stable.hash, stableReplicas(ctx.def, weight));
+  return ctx.requests.interruptFor(rev);
+}
+
+/** An inline `analysis` step: Successful goes on, Failed/Error aborts, Inconclusive pauses. */
+async function runStepAnalysis(
+  ctx: RolloutContext,
+  rev: Revision,
+  step: AnalysisStep,
+): Promise<Interrupt | undefined> {
+  const { state, requests } = ctx;
+  const index = state.data.currentStepIndex ?? 0;
+  const run = await startAnalysis(state, rev, 'step', step.templates, step.args, index);
+  await condition(() => run.final !== undefined || requests.interruptFor(rev) !== undefined);
+  if (!run.final) {
+    await run.terminate();
+    return requests.interruptFor(rev);
+  }
+  const final = run.final;
+  if (final.phase === 'Failed' || final.phase === 'Error')
+    return { kind: 'abort', message: analysisAbortMessage(final) };
+  if (final.phase === 'Inconclusive') return waitForPromote(ctx, rev, 'InconclusiveAnalysis');
+  return requests.interruptFor(rev);
+}

@@ -1,0 +1,113 @@
+// How a canary revision ends: promoted fully (after its last step, or by promote --full), aborted
+// (by hand, by analysis, by the progress deadline, by a permanent failure, by cancelling the
+// workflow), or abandoned for a newer revision; and which of them an interrupt means.
+import { CancellationScope, patched } from '@temporalio/workflow';
+import type { RolloutContext } from './context.js';
+import { permanentFailureMessage } from './failures.js';
+import { PRUNE_ON_PROMOTION, RESTORE_SELECTORS } from './patches.js';
+import type { Interrupt } from './pending-requests.js';
+import { scheduleScaleDown } from './scale-downs.js';
+import type { Revision } from './state.js';
+import { waitAvailable } from './availability.js';
+
+/** A revision whose steps were interrupted: rolled back on abort, abandoned for a newer revision. */
+export async function endInterrupted(
+  ctx: RolloutContext,
+  rev: Revision,
+  interrupt: Interrupt,
+): Promise<void> {
+  await ctx.background.end();
+  if (interrupt.kind === 'abort') return abort(ctx, rev, interrupt.message);
+  if (interrupt.kind === 'superseded') return abandon(ctx, rev);
+}
+
+/** After the last step (or promote --full): canary to full scale, then stable moves to it. */
+export async function promoteFully(ctx: RolloutContext, rev: Revision): Promise<Interrupt | undefined> {
+  const { state, cluster } = ctx;
+  const old = state.stable;
+  state.work = { message: `promoting revision ${rev.number} to stable` };
+  await cluster.scale(rev.hash, ctx.def.replicas);
+  const interrupt = await waitAvailable(ctx, rev, ctx.def.replicas);
+  if (interrupt && interrupt.kind !== 'promoteFull') return interrupt;
+  await cluster.pointService(ctx.def.canary.stableService, rev.hash);
+  // The canary Service selects the new hash already, unless someone changed it since.
+  if (patched(RESTORE_SELECTORS)) await cluster.pointService(ctx.def.canary.canaryService, rev.hash);
+  await cluster.updateTrafficHashes(rev.hash, rev.hash);
+  await cluster.setWeight(0);
+  state.data.stable = rev;
+  finishSteps(ctx);
+  if (old && old.hash !== rev.hash) {
+    const delay = ctx.def.canary.trafficRouting ? ctx.def.canary.scaleDownDelaySeconds : 0;
+    scheduleScaleDown(state.replicaSet(old.hash), Date.now() + delay * 1000);
+  }
+  // As Argo does at once: old ReplicaSets at zero beyond the history limit go now, not only after the
+  // next delayed scale-down.
+  if (patched(PRUNE_ON_PROMOTION)) await cluster.prune();
+  state.setCondition('Available', true, 'AvailableReason', `revision ${rev.number} is stable`);
+  state.setCondition('Progressing', true, 'NewReplicaSetAvailable', `revision ${rev.number} fully promoted`);
+  return undefined;
+}
+
+/** The revision is stable (first deploy, promotion, or back to the stable template): no steps left. */
+export function finishSteps(ctx: RolloutContext): void {
+  const { state } = ctx;
+  state.data.currentStepIndex = ctx.def.canary.steps.length;
+  state.data.canaryScale = undefined;
+  ctx.requests.clear();
+  state.work = {};
+}
+
+/**
+ * Abort: all traffic back to stable, the canary scaled down after abortScaleDownDelaySeconds. Runs
+ * non-cancellable so that cancelling the workflow cannot stop its own rollback.
+ */
+export async function abort(ctx: RolloutContext, rev: Revision, message: string): Promise<void> {
+  const { state, cluster } = ctx;
+  await CancellationScope.nonCancellable(async () => {
+    await ctx.background.end();
+    ctx.requests.clear();
+    state.data.aborted = { at: Date.now(), message };
+    state.data.currentStepIndex = state.stable ? 0 : null;
+    state.work = {};
+    state.setCondition('Aborted', true, 'RolloutAborted', message);
+    const stable = state.stable;
+    if (!stable) return; // a failed first deploy has nothing to roll back to
+    await bestEffort(ctx, () => cluster.scale(stable.hash, ctx.def.replicas));
+    await bestEffort(ctx, async () => void (await cluster.setWeight(0)));
+    await bestEffort(ctx, () => cluster.pointService(ctx.def.canary.canaryService, stable.hash));
+    // The stable Service selects stable already, unless someone changed it since.
+    if (patched(RESTORE_SELECTORS))
+      await bestEffort(ctx, () => cluster.pointService(ctx.def.canary.stableService, stable.hash));
+    const delay = ctx.def.canary.abortScaleDownDelaySeconds;
+    if (delay > 0 && rev.hash !== stable.hash)
+      scheduleScaleDown(state.replicaSet(rev.hash), Date.now() + delay * 1000);
+  });
+}
+
+/** A newer revision arrived: the old canary gets no traffic and no pods, now (newest wins). */
+async function abandon(ctx: RolloutContext, rev: Revision): Promise<void> {
+  const { state, cluster } = ctx;
+  const stable = state.stable;
+  if (!stable) return;
+  await cluster.setWeight(0);
+  if (rev.hash !== stable.hash) await cluster.scale(rev.hash, 0);
+  ctx.requests.clear();
+  if (state.desired.hash === stable.hash) {
+    // Back to the stable template: nothing to roll out, the canary Service follows stable again.
+    await cluster.pointService(ctx.def.canary.canaryService, stable.hash);
+    await cluster.updateTrafficHashes(stable.hash, stable.hash);
+    finishSteps(ctx);
+  }
+}
+
+/** Cleanup must go on past a failing piece; what failed is added to the abort message. */
+async function bestEffort(ctx: RolloutContext, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    const message = permanentFailureMessage(err);
+    if (message === undefined) throw err;
+    const aborted = ctx.state.data.aborted;
+    if (aborted) aborted.message = `${aborted.message}; during rollback: ${message}`;
+  }
+}

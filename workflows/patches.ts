@@ -1,0 +1,12 @@
+// The ids of every `patched()` change, in one place: each is a change that running rollouts see, so
+// histories recorded before it replay the old way (test/replay). An id is kept as long as such
+// histories may exist, and never renamed.
+
+/** Weight steps, the promotion and the abort put back a Service selector someone else changed. */
+export const RESTORE_SELECTORS = 'restore-service-selectors';
+
+/** Old ReplicaSets at zero beyond the history limit are pruned at the promotion, as Argo does. */
+export const PRUNE_ON_PROMOTION = 'prune-on-promotion';
+
+/** An Error measurement never counts toward an AnalysisRun's `count` (issue 11, defect 1). */
+export const ANALYSIS_ERRORS_NOT_COUNTED = 'analysis-errors-not-counted';
