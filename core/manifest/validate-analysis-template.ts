@@ -8,7 +8,9 @@ import type {
   MetricManifest,
   TemplateArgumentManifest,
 } from './argo-types.js';
+import { argReferences, hasArgReference, isWholeArgReference } from '../analysis/args.js';
 import { ExpressionSyntaxError, parseExpression } from '../expr/index.js';
+import { mapStrings } from '../json.js';
 import { Issues, render, type FieldPath } from './errors.js';
 import {
   DURATION_EXPECTED,
@@ -19,7 +21,6 @@ import {
   describeSeveralSet,
   dropNulls,
   isAbsent,
-  isMap,
   presentKeys,
   readBoolean,
   readDuration,
@@ -62,10 +63,6 @@ const PROVIDERS = [
   'plugin',
 ];
 const PROVIDERS_TEXT = `exactly one of ${PROVIDERS.join(', ')}`;
-
-/** `{{args.name}}`, resolved by Argo (and by us) when the AnalysisRun is created. */
-const ARG_REFERENCE = /\{\{\s*args\.([^}\s]+)\s*\}\}/g;
-const WHOLE_ARG_REFERENCE = /^\{\{\s*args\.[^}\s]+\s*\}\}$/;
 
 export function validateAnalysisTemplate(
   object: JsonMap,
@@ -284,7 +281,7 @@ function readCondition(issues: Issues, value: unknown, path: FieldPath, example:
   const expected = `an expr-lang condition such as ${example}`;
   const text = readString(issues, value, path, expected);
   // With {{args.x}} in it, the text is only known once the run substitutes the arguments.
-  if (text === undefined || text.search(ARG_REFERENCE) !== -1) return;
+  if (text === undefined || hasArgReference(text)) return;
   try {
     parseExpression(text);
   } catch (error) {
@@ -366,7 +363,7 @@ function validateHeaders(issues: Issues, value: unknown, path: FieldPath): void 
 }
 
 function readDurationOrArg(issues: Issues, value: unknown, path: FieldPath): void {
-  if (typeof value === 'string' && WHOLE_ARG_REFERENCE.test(value)) return;
+  if (typeof value === 'string' && isWholeArgReference(value)) return;
   readDuration(issues, value, path);
 }
 
@@ -378,7 +375,7 @@ function readIntOrArg(
   range: { min: number },
 ): number | undefined {
   if (typeof value === 'string') {
-    if (WHOLE_ARG_REFERENCE.test(value)) return undefined;
+    if (isWholeArgReference(value)) return undefined;
     if (/^-?\d+$/.test(value)) {
       const number = Number(value);
       return checkIntegerRange(issues, number, path, range) ? number : undefined;
@@ -390,29 +387,22 @@ function readIntOrArg(
   return readInteger(issues, value, path, range);
 }
 
-/** Every `{{args.x}}` in the metric must name an argument the template declares. */
+/** Every `{{args.x}}` in the metric must name an argument the template declares (args.ts: Argo's rule). */
 function checkArgReferences(
   issues: Issues,
-  value: unknown,
+  metric: JsonMap,
   path: FieldPath,
   declared: ReadonlySet<string | undefined>,
 ): void {
-  if (typeof value === 'string') {
-    for (const match of value.matchAll(ARG_REFERENCE)) {
-      const name = match[1] ?? '';
-      if (!declared.has(name)) {
+  mapStrings(metric, (text, at) => {
+    for (const { written, name } of argReferences(text))
+      if (!declared.has(name))
         issues.add(
-          path,
-          match[0],
+          [...path, ...at],
+          written,
           'a name from spec.args',
-          `${match[0]} refers to an argument that spec.args does not declare`,
+          `${written} refers to an argument that spec.args does not declare`,
         );
-      }
-    }
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => checkArgReferences(issues, item, [...path, index], declared));
-  } else if (isMap(value)) {
-    for (const [key, field] of Object.entries(value))
-      checkArgReferences(issues, field, [...path, key], declared);
-  }
+    return text;
+  });
 }
