@@ -1,6 +1,6 @@
 // AnalysisTemplate and ClusterAnalysisTemplate: structural checks (Argo's ValidateMetrics plus types),
 // and that each success/failure condition parses as expr-lang. Whether a query answers, or a condition
-// holds for what it returns, is the analysis run's business.
+// holds for what it returns, is the analysis run's business. Providers: validate-metric-provider.ts.
 
 import type {
   AnalysisTemplateKind,
@@ -8,9 +8,8 @@ import type {
   MetricManifest,
   TemplateArgumentManifest,
 } from './argo-types.js';
-import { argReferences, hasArgReference, isWholeArgReference } from '../analysis/args.js';
+import { hasArgReference, isWholeArgReference } from '../analysis/args.js';
 import { ExpressionSyntaxError, parseExpression } from '../expr/index.js';
-import { mapStrings } from '../json.js';
 import { Issues, render, type FieldPath } from './errors.js';
 import {
   DURATION_EXPECTED,
@@ -18,11 +17,8 @@ import {
   checkKnownFields,
   checkUnique,
   describeInteger,
-  describeSeveralSet,
   dropNulls,
   isAbsent,
-  presentKeys,
-  readBoolean,
   readDuration,
   readInteger,
   readList,
@@ -30,8 +26,9 @@ import {
   readString,
   type JsonMap,
 } from './fields.js';
-import { readName } from './names.js';
 import { checkArgoApiVersion, checkTopLevelFields, validateMetadata } from './validate-metadata.js';
+import { validateProvider } from './validate-metric-provider.js';
+import { checkArgReferences, validateTemplateArgument } from './validate-template-args.js';
 
 const SPEC_FIELDS = ['metrics', 'args', 'dryRun', 'measurementRetention'];
 const METRIC_FIELDS = [
@@ -47,22 +44,6 @@ const METRIC_FIELDS = [
   'consecutiveSuccessLimit',
   'provider',
 ];
-/** Argo's metric providers; prometheus and web are the ones this project measures with. */
-const PROVIDERS = [
-  'prometheus',
-  'web',
-  'job',
-  'datadog',
-  'newRelic',
-  'wavefront',
-  'kayenta',
-  'cloudWatch',
-  'graphite',
-  'influxdb',
-  'skywalking',
-  'plugin',
-];
-const PROVIDERS_TEXT = `exactly one of ${PROVIDERS.join(', ')}`;
 
 export function validateAnalysisTemplate(
   object: JsonMap,
@@ -154,70 +135,6 @@ function validateSpec(issues: Issues, spec: JsonMap): void {
   });
 }
 
-function validateTemplateArgument(issues: Issues, value: unknown, path: FieldPath): string | undefined {
-  const arg = readMap(issues, value, path, 'a map with name, and optionally value or valueFrom', {
-    required: true,
-  });
-  if (arg === undefined) return undefined;
-  checkKnownFields(issues, arg, path, ['name', 'value', 'valueFrom']);
-  const name = readString(issues, arg.name, [...path, 'name'], 'a non-empty argument name', {
-    required: true,
-    nonEmpty: true,
-  });
-  readString(issues, arg.value, [...path, 'value'], 'a string (quote numbers and booleans)');
-  if (arg.value !== undefined && arg.value !== null && !isAbsent(arg.valueFrom)) {
-    issues.add(
-      path,
-      arg,
-      'value or valueFrom, not both',
-      'both value and valueFrom are set, expected at most one',
-    );
-  }
-
-  const fromPath = [...path, 'valueFrom'];
-  const valueFrom = readMap(issues, arg.valueFrom, fromPath, 'a map with secretKeyRef or fieldRef');
-  if (valueFrom === undefined) return name;
-  checkKnownFields(issues, valueFrom, fromPath, ['secretKeyRef', 'fieldRef']);
-  const sources = presentKeys(valueFrom, ['secretKeyRef', 'fieldRef']);
-  if (sources.length !== 1) {
-    const expected = 'exactly one of secretKeyRef or fieldRef';
-    const problem =
-      sources.length === 0
-        ? `nothing is set, expected ${expected}`
-        : `${describeSeveralSet(sources)}, expected one`;
-    issues.add(fromPath, valueFrom, expected, problem);
-  }
-  const secret = readMap(
-    issues,
-    valueFrom.secretKeyRef,
-    [...fromPath, 'secretKeyRef'],
-    'a map with name and key',
-  );
-  if (secret !== undefined) {
-    checkKnownFields(issues, secret, [...fromPath, 'secretKeyRef'], ['name', 'key']);
-    readName(issues, secret.name, [...fromPath, 'secretKeyRef', 'name'], 'subdomain', 253);
-    readString(issues, secret.key, [...fromPath, 'secretKeyRef', 'key'], 'a key of the Secret', {
-      required: true,
-      nonEmpty: true,
-    });
-  }
-  const field = readMap(issues, valueFrom.fieldRef, [...fromPath, 'fieldRef'], 'a map with fieldPath');
-  if (field !== undefined) {
-    checkKnownFields(issues, field, [...fromPath, 'fieldRef'], ['fieldPath']);
-    readString(
-      issues,
-      field.fieldPath,
-      [...fromPath, 'fieldRef', 'fieldPath'],
-      'a field path such as metadata.namespace',
-      {
-        required: true,
-        nonEmpty: true,
-      },
-    );
-  }
-  return name;
-}
-
 /** Checks one metric and returns its name when it has one. */
 function validateMetric(
   issues: Issues,
@@ -295,73 +212,6 @@ function readCondition(issues: Issues, value: unknown, path: FieldPath, example:
   }
 }
 
-function validateProvider(issues: Issues, value: unknown, path: FieldPath): void {
-  const provider = readMap(issues, value, path, `a map with ${PROVIDERS_TEXT}`, { required: true });
-  if (provider === undefined) return;
-  checkKnownFields(issues, provider, path, PROVIDERS);
-  const set = presentKeys(provider, PROVIDERS);
-  // A misspelt provider is reported as an unknown field already; "none set" would only repeat it.
-  const misspelt = Object.keys(provider).some((key) => !PROVIDERS.includes(key));
-  if (set.length > 1 || (set.length === 0 && !misspelt)) {
-    const problem =
-      set.length === 0
-        ? `no provider is set, expected ${PROVIDERS_TEXT}`
-        : `${describeSeveralSet(set)}, expected ${PROVIDERS_TEXT}`;
-    issues.add(path, provider, PROVIDERS_TEXT, problem);
-  }
-  for (const key of set) {
-    const at = [...path, key];
-    if (key === 'prometheus') validatePrometheus(issues, provider[key], at);
-    else if (key === 'web') validateWeb(issues, provider[key], at);
-    // Argo's other providers are known (no "unknown field"), but nothing here measures with them.
-    else issues.notSupported(at, provider[key], `the ${key} provider`, 'use prometheus or web');
-  }
-}
-
-function validatePrometheus(issues: Issues, value: unknown, path: FieldPath): void {
-  const prometheus = readMap(issues, value, path, 'a map with address and query');
-  if (prometheus === undefined) return;
-  // Required: there is no default Prometheus to ask (an AnalysisRun without one could never measure).
-  readString(issues, prometheus.address, [...path, 'address'], 'a URL such as http://prometheus:9090', {
-    required: true,
-    nonEmpty: true,
-  });
-  readString(issues, prometheus.query, [...path, 'query'], 'a PromQL query', {
-    required: true,
-    nonEmpty: true,
-  });
-  validateHeaders(issues, prometheus.headers, [...path, 'headers']);
-}
-
-function validateWeb(issues: Issues, value: unknown, path: FieldPath): void {
-  const web = readMap(issues, value, path, 'a map with url');
-  if (web === undefined) return;
-  readString(issues, web.url, [...path, 'url'], 'a URL', { required: true, nonEmpty: true });
-  const method = readString(issues, web.method, [...path, 'method'], 'GET, POST or PUT');
-  if (method !== undefined && !['GET', 'POST', 'PUT'].includes(method)) {
-    issues.add([...path, 'method'], method, 'GET, POST or PUT');
-  }
-  readString(issues, web.jsonPath, [...path, 'jsonPath'], 'a JSONPath such as {$.data.ok}');
-  readInteger(issues, web.timeoutSeconds, [...path, 'timeoutSeconds'], { min: 0 });
-  readBoolean(issues, web.insecure, [...path, 'insecure']);
-  validateHeaders(issues, web.headers, [...path, 'headers']);
-}
-
-function validateHeaders(issues: Issues, value: unknown, path: FieldPath): void {
-  const headers = readList(issues, value, path, 'a list of {key, value}');
-  headers?.forEach((entry, index) => {
-    const header = readMap(issues, entry, [...path, index], 'a map with key and value', { required: true });
-    if (header === undefined) return;
-    readString(issues, header.key, [...path, index, 'key'], 'a header name', {
-      required: true,
-      nonEmpty: true,
-    });
-    readString(issues, header.value, [...path, index, 'value'], 'a header value (a string)', {
-      required: true,
-    });
-  });
-}
-
 function readDurationOrArg(issues: Issues, value: unknown, path: FieldPath): void {
   if (typeof value === 'string' && isWholeArgReference(value)) return;
   readDuration(issues, value, path);
@@ -385,24 +235,4 @@ function readIntOrArg(
     return undefined;
   }
   return readInteger(issues, value, path, range);
-}
-
-/** Every `{{args.x}}` in the metric must name an argument the template declares (args.ts: Argo's rule). */
-function checkArgReferences(
-  issues: Issues,
-  metric: JsonMap,
-  path: FieldPath,
-  declared: ReadonlySet<string | undefined>,
-): void {
-  mapStrings(metric, (text, at) => {
-    for (const { written, name } of argReferences(text))
-      if (!declared.has(name))
-        issues.add(
-          [...path, ...at],
-          written,
-          'a name from spec.args',
-          `${written} refers to an argument that spec.args does not declare`,
-        );
-    return text;
-  });
 }
