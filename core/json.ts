@@ -27,7 +27,7 @@ export function mapStrings<T>(value: T, replace: (text: string, path: JsonPath) 
   const walk = (node: unknown, path: JsonPath): unknown => {
     if (typeof node === 'string') return replace(node, path);
     if (Array.isArray(node)) return node.map((item: unknown, index) => walk(item, [...path, index]));
-    if (node !== null && typeof node === 'object')
+    if (isObject(node))
       return Object.fromEntries(
         Object.entries(node).map(([key, field]) => [key, walk(field, [...path, key])]),
       );
