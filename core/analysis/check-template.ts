@@ -34,32 +34,27 @@ function checkTemplate(issues: Issues, template: JsonMap, path: FieldPath): void
   const args = readList(issues, template.args, [...path, 'args'], 'a list of {name, value?, secretKeyRef?}', {
     required: true,
   });
-  args?.forEach((a, i) => {
-    const arg = readMap(issues, a, [...path, 'args', i], 'a map with name', { required: true });
-    if (!arg) return;
-    readString(issues, arg.name, [...path, 'args', i, 'name'], 'an argument name', {
-      required: true,
-      nonEmpty: true,
-    });
-    readString(issues, arg.value, [...path, 'args', i, 'value'], 'a string');
-    const secret = readMap(
-      issues,
-      arg.secretKeyRef,
-      [...path, 'args', i, 'secretKeyRef'],
-      'a map with name and key',
-    );
-    for (const field of ['name', 'key'])
-      if (secret)
-        readString(issues, secret[field], [...path, 'args', i, 'secretKeyRef', field], 'a string', {
-          required: true,
-          nonEmpty: true,
-        });
-  });
+  args?.forEach((arg, i) => checkArg(issues, arg, [...path, 'args', i]));
   const metrics = readList(issues, template.metrics, [...path, 'metrics'], 'a non-empty list of metrics', {
     required: true,
     nonEmpty: true,
   });
   metrics?.forEach((m, i) => checkMetric(issues, m, [...path, 'metrics', i]));
+}
+
+/** A template's own arg: a name, and a default value or a Secret's key (or neither: required). */
+function checkArg(issues: Issues, value: unknown, path: FieldPath): void {
+  const arg = readMap(issues, value, path, 'a map with name', { required: true });
+  if (!arg) return;
+  readString(issues, arg.name, [...path, 'name'], 'an argument name', { required: true, nonEmpty: true });
+  readString(issues, arg.value, [...path, 'value'], 'a string');
+  const secret = readMap(issues, arg.secretKeyRef, [...path, 'secretKeyRef'], 'a map with name and key');
+  for (const field of ['name', 'key'])
+    if (secret)
+      readString(issues, secret[field], [...path, 'secretKeyRef', field], 'a string', {
+        required: true,
+        nonEmpty: true,
+      });
 }
 
 /** The lowest value of each number a metric has (-1 turns the failure limit off). */
