@@ -3,13 +3,15 @@
 // `temporal workflow start`): every field the workflow and its activities read, with the type and range
 // they assume, so that the workflow never acts on a malformed one. A definition it lets through cannot
 // throw inside workflow code (a workflow task failure retried forever is a stuck rollout), and its
-// analyses resolve. Manifests from files go through the full validation in core/manifest first.
-import { attachAnalysisTemplates } from './analysis/attach.js';
-import { Issues, type FieldPath } from './manifest/errors.js';
+// analyses resolve. Its templates are checked as normalized (core/analysis/check-template.ts).
+// Manifests from files go through the full validation in core/manifest first.
+import { analysisProblems } from './analysis/attach.js';
+import { checkCarriedTemplate } from './analysis/check-template.js';
+import { isObject } from './json.js';
+import { Issues, type FieldPath, type MessageStart } from './manifest/errors.js';
 import {
   checkUnique,
   isAbsent,
-  isMap,
   readBoolean,
   readInteger,
   readList,
@@ -18,22 +20,24 @@ import {
   type JsonMap,
 } from './manifest/fields.js';
 import { imageProblem, readAnnotations, readLabels, readName } from './manifest/names.js';
-import { validateAnalysisTemplate } from './manifest/validate-analysis-template.js';
 import type { RolloutDefinition } from './types.js';
 
-const PREFIX = 'rollout: document 0: ';
+/** Fields are named from the definition down: `rollout.canary.steps[0].weight: …`. */
+const inDefinition: MessageStart = (_, path) => `rollout${path === '' ? '' : `.${path}`}: `;
 
 /** One line per problem, each naming the field as `rollout.<path>`; empty when the definition is usable. */
 export function checkDefinition(def: unknown): string[] {
-  if (!isMap(def)) return ['rollout: expected an object'];
-  const issues = new Issues({ file: 'rollout', document: 0, kind: '', namespace: '', name: '' });
+  if (!isObject(def)) return ['rollout: expected an object'];
+  const issues = new Issues(
+    { file: 'rollout', document: 0, kind: '', namespace: '', name: '' },
+    inDefinition,
+  );
   checkRollout(issues, def);
-  const errors = issues.errors.map((e) => `rollout.${e.message.slice(PREFIX.length)}`);
-  if (errors.length) return errors;
+  if (issues.count) return issues.errors.map((e) => e.message);
   // Structurally sound: every AnalysisRun it will start must also resolve (templates, args).
   const rollout = def as unknown as RolloutDefinition;
-  return attachAnalysisTemplates(rollout, rollout.analysisTemplates ?? []).errors.map((e) =>
-    e.replace(`Rollout ${rollout.namespace}/${rollout.name}: spec.strategy.canary`, 'rollout.canary'),
+  return analysisProblems(rollout, rollout.analysisTemplates ?? []).map(
+    ({ at, message }) => `rollout.canary.${at}: ${message}`,
   );
 }
 
@@ -78,7 +82,7 @@ function checkRollout(issues: Issues, def: JsonMap): void {
     ['analysisTemplates'],
     'a list of AnalysisTemplates',
   );
-  templates?.forEach((t, i) => checkAnalysisTemplate(issues, t, ['analysisTemplates', i]));
+  templates?.forEach((t, i) => checkCarriedTemplate(issues, t, ['analysisTemplates', i]));
 }
 
 /** Checks the pod template; returns its labels when they are usable. */
@@ -291,45 +295,4 @@ function checkTrafficRouting(issues: Issues, value: unknown): void {
         required: true,
         nonEmpty: true,
       });
-}
-
-/** A template carried in the definition: validated as the manifest it came from would be. */
-function checkAnalysisTemplate(issues: Issues, value: unknown, path: FieldPath): void {
-  const template = readMap(
-    issues,
-    value,
-    path,
-    'an AnalysisTemplate: a map with kind, name, namespace and spec',
-    {
-      required: true,
-    },
-  );
-  if (!template) return;
-  const kind = template.kind;
-  if (kind !== 'AnalysisTemplate' && kind !== 'ClusterAnalysisTemplate') {
-    issues.add([...path, 'kind'], kind, 'AnalysisTemplate or ClusterAnalysisTemplate');
-    return;
-  }
-  const inner = new Issues({
-    file: 'template',
-    document: 0,
-    kind,
-    namespace: typeof template.namespace === 'string' ? template.namespace : '',
-    name: typeof template.name === 'string' ? template.name : '',
-  });
-  const manifest: JsonMap = {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind,
-    metadata: {
-      name: template.name,
-      ...(kind === 'AnalysisTemplate' ? { namespace: template.namespace } : {}),
-    },
-    spec: template.spec,
-  };
-  const valid = validateAnalysisTemplate(manifest, inner, kind);
-  const first = inner.errors[0];
-  if (!valid && first) {
-    const problem = first.message.slice(first.message.indexOf(': ') + 2);
-    issues.add(path, template.name, 'a valid AnalysisTemplate', problem);
-  }
 }

@@ -1,7 +1,7 @@
 // The rollout model as the workflow sees it: Argo's `argoproj.io/v1alpha1` Rollout after validation,
 // with defaults applied and durations in seconds. Plain JSON only (it travels in workflow history).
 
-import type { AnalysisTemplateManifest } from './manifest/argo-types.js';
+import type { AnalysisTemplate, LegacyAnalysisTemplate } from './analysis/types.js';
 
 export type Labels = Record<string, string>;
 
@@ -116,8 +116,11 @@ export interface RolloutDefinition {
   /** `spec.paused`: the rollout does not advance while true. */
   paused: boolean;
   canary: CanaryStrategy;
-  /** The AnalysisTemplates the analysis refers to, given to `apply` with the Rollout. */
-  analysisTemplates?: AnalysisTemplateManifest[];
+  /**
+   * The AnalysisTemplates the analysis refers to, given to `apply` with the Rollout and normalized
+   * there; definitions written before hold them as the manifests were written (LegacyAnalysisTemplate).
+   */
+  analysisTemplates?: (AnalysisTemplate | LegacyAnalysisTemplate)[];
 }
 
 /** Argo's defaults, in one place. */

@@ -3,6 +3,7 @@
 //   {$.data.ok}   $.a.b   {.a.b}   $.items[0].value   $.items[-1]   $['key-with-dash']   $.items[*].value   $.a.*
 // Pure: no I/O. A path with a wildcard selects a list (possibly empty); one without selects one value
 // or nothing.
+import { isObject } from '../../core/json.js';
 
 export class JsonPathError extends Error {}
 
@@ -32,8 +33,8 @@ function step(node: unknown, segment: Segment): unknown[] {
     const index = segment.index < 0 ? node.length + segment.index : segment.index;
     return index >= 0 && index < node.length ? [node[index] as unknown] : [];
   }
-  if (typeof node !== 'object' || node === null || Array.isArray(node)) return [];
-  return Object.hasOwn(node, segment.key) ? [(node as Record<string, unknown>)[segment.key]] : [];
+  if (!isObject(node)) return [];
+  return Object.hasOwn(node, segment.key) ? [node[segment.key]] : [];
 }
 
 export function parseJsonPath(path: string): Segment[] {

@@ -1,39 +1,39 @@
 // At apply time: give each Rollout the AnalysisTemplates it refers to (from the files applied with
-// it), and try building every AnalysisRun it will start, so that a missing template or a required
-// arg without a value is an error now, naming it, and not an abort later.
+// it, or the cluster), normalized (template.ts), and try building every AnalysisRun it will start, so
+// that a missing template or a required arg without a value is an error now, naming it, and not an
+// abort later. The definition check (core/definition-check.ts) asks the same of a carried definition.
 import type { AnalysisTemplateManifest } from '../manifest/argo-types.js';
 import type { AnalysisTemplateRef, RolloutAnalysis, RolloutDefinition } from '../types.js';
 import { AnalysisResolveError, resolveAnalysis } from './resolve.js';
+import { normalizeTemplate } from './template.js';
+import type { AnalysisTemplate, AnalysisTemplateKind, LegacyAnalysisTemplate } from './types.js';
 
-function analysesOf(def: RolloutDefinition): { where: string; analysis: RolloutAnalysis }[] {
-  const found: { where: string; analysis: RolloutAnalysis }[] = [];
-  if (def.canary.analysis)
-    found.push({ where: 'spec.strategy.canary.analysis', analysis: def.canary.analysis });
-  def.canary.steps.forEach((step, i) => {
-    if (step.kind === 'analysis')
-      found.push({ where: `spec.strategy.canary.steps[${i}].analysis`, analysis: step });
-  });
-  return found;
-}
-
-const sameRef = (t: AnalysisTemplateManifest, ref: AnalysisTemplateRef, namespace: string) =>
-  t.name === ref.templateName &&
-  (ref.clusterScope
-    ? t.kind === 'ClusterAnalysisTemplate'
-    : t.kind === 'AnalysisTemplate' && t.namespace === namespace);
-
+/** Which template: the key both a manifest and a carried template have. */
 export interface TemplateKey {
-  kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
+  kind: AnalysisTemplateKind;
   /** '' for a ClusterAnalysisTemplate. */
   namespace: string;
   name: string;
 }
 
+/** Where an analysis sits, under `spec.strategy.canary` (e.g. `analysis`, `steps[2].analysis`). */
+function analysesOf(def: RolloutDefinition): { at: string; analysis: RolloutAnalysis }[] {
+  const found: { at: string; analysis: RolloutAnalysis }[] = [];
+  if (def.canary.analysis) found.push({ at: 'analysis', analysis: def.canary.analysis });
+  def.canary.steps.forEach((step, i) => {
+    if (step.kind === 'analysis') found.push({ at: `steps[${i}].analysis`, analysis: step });
+  });
+  return found;
+}
+
+const sameRef = (t: TemplateKey, ref: AnalysisTemplateRef, namespace: string) =>
+  t.name === ref.templateName &&
+  (ref.clusterScope
+    ? t.kind === 'ClusterAnalysisTemplate'
+    : t.kind === 'AnalysisTemplate' && t.namespace === namespace);
+
 /** The templates a Rollout refers to that are not among `available` (to look for in the cluster). */
-export function missingTemplates(
-  def: RolloutDefinition,
-  available: AnalysisTemplateManifest[],
-): TemplateKey[] {
+export function missingTemplates(def: RolloutDefinition, available: readonly TemplateKey[]): TemplateKey[] {
   const missing: TemplateKey[] = [];
   for (const { analysis } of analysesOf(def))
     for (const ref of analysis.templates) {
@@ -47,28 +47,45 @@ export function missingTemplates(
   return missing;
 }
 
-export function attachAnalysisTemplates(
+/**
+ * Why an AnalysisRun of `def` could not be built from `templates`: `at` is where its analysis sits
+ * under the canary strategy (`analysis`, `steps[2].analysis`), `message` says what is wrong.
+ */
+export function analysisProblems(
   def: RolloutDefinition,
-  available: AnalysisTemplateManifest[],
-): { rollout: RolloutDefinition; errors: string[] } {
-  const analyses = analysesOf(def);
-  const used = available.filter((t) =>
-    analyses.some(({ analysis }) => analysis.templates.some((ref) => sameRef(t, ref, def.namespace))),
-  );
-  const rollout: RolloutDefinition = used.length ? { ...def, analysisTemplates: used } : def;
-  const errors: string[] = [];
-  for (const { where, analysis } of analyses) {
+  templates: readonly (AnalysisTemplate | LegacyAnalysisTemplate)[],
+): { at: string; message: string }[] {
+  const problems: { at: string; message: string }[] = [];
+  for (const { at, analysis } of analysesOf(def)) {
     try {
       resolveAnalysis(analysis.templates, analysis.args, {
-        rollout,
-        templates: used,
+        rollout: def,
+        templates,
         stableHash: 'stable-hash',
         canaryHash: 'canary-hash',
       });
     } catch (err) {
       if (!(err instanceof AnalysisResolveError)) throw err;
-      errors.push(`Rollout ${def.namespace}/${def.name}: ${where}: ${err.message}`);
+      problems.push({ at, message: err.message });
     }
   }
+  return problems;
+}
+
+/** The Rollout with the templates it uses, normalized, and what apply must refuse (one line each). */
+export function attachAnalysisTemplates(
+  def: RolloutDefinition,
+  available: readonly AnalysisTemplateManifest[],
+): { rollout: RolloutDefinition; errors: string[] } {
+  const analyses = analysesOf(def);
+  const used = available
+    .filter((t) =>
+      analyses.some(({ analysis }) => analysis.templates.some((ref) => sameRef(t, ref, def.namespace))),
+    )
+    .map(normalizeTemplate);
+  const rollout: RolloutDefinition = used.length ? { ...def, analysisTemplates: used } : def;
+  const errors = analysisProblems(rollout, used).map(
+    ({ at, message }) => `Rollout ${def.namespace}/${def.name}: spec.strategy.canary.${at}: ${message}`,
+  );
   return { rollout, errors };
 }

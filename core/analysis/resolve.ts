@@ -1,36 +1,37 @@
-// From a Rollout's analysis reference to a runnable AnalysisSpec: find the templates, merge their
-// metrics, give every arg its value (the Rollout's `value`, a `fieldRef` into the Rollout, a pod
-// template hash; a `secretKeyRef` stays a reference for the measuring activity), substitute
-// `{{args.x}}`, and apply Argo's defaults. Pure: the client runs it at apply time to report a
-// missing arg at once, the workflow runs it when a run starts.
+// From a Rollout's analysis reference to a runnable AnalysisSpec: find the templates (normalized at
+// apply, template.ts), merge their metrics, give every arg its value (the Rollout's `value`, a
+// `fieldRef` into the Rollout, a pod template hash; a `secretKeyRef` stays a reference for the
+// measuring activity), substitute `{{args.x}}` (args.ts), and read the numbers the args gave. Pure:
+// the client runs it at apply time to report a missing arg at once, the workflow runs it when a run
+// starts.
 import { parseDuration } from '../duration.js';
 import { ExpressionSyntaxError, parseExpression } from '../expr/index.js';
-import type {
-  AnalysisTemplateManifest,
-  MetricManifest,
-  TemplateArgumentManifest,
-} from '../manifest/argo-types.js';
 import type { AnalysisArgument, AnalysisTemplateRef, RolloutDefinition } from '../types.js';
-import type { AnalysisSpec, MetricProvider, MetricSpec, SecretArg } from './types.js';
+import { placeholder, substituteArgs } from './args.js';
+import { templateOf } from './template.js';
+import type {
+  AnalysisSpec,
+  AnalysisTemplate,
+  LegacyAnalysisTemplate,
+  MetricProvider,
+  MetricSpec,
+  NumberOrArg,
+  SecretArg,
+  TemplateArg,
+  TemplateMetric,
+} from './types.js';
 
 export class AnalysisResolveError extends Error {}
 
 export interface ResolveContext {
   rollout: RolloutDefinition;
-  templates: AnalysisTemplateManifest[];
+  /** The definition's templates; a legacy one (as written, from before apply normalized) is read too. */
+  templates: readonly (AnalysisTemplate | LegacyAnalysisTemplate)[];
   stableHash?: string;
   canaryHash: string;
 }
 
-const METRIC_DEFAULTS = {
-  failureLimit: 0,
-  inconclusiveLimit: 0,
-  consecutiveErrorLimit: 4,
-  consecutiveSuccessLimit: 0,
-  measurementRetention: 10,
-} as const;
-
-function findTemplate(ref: AnalysisTemplateRef, ctx: ResolveContext): AnalysisTemplateManifest {
+function findTemplate(ref: AnalysisTemplateRef, ctx: ResolveContext): AnalysisTemplate {
   const kind = ref.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
   const found = ctx.templates.find(
     (t) =>
@@ -42,7 +43,7 @@ function findTemplate(ref: AnalysisTemplateRef, ctx: ResolveContext): AnalysisTe
     throw new AnalysisResolveError(
       `${kind} "${ref.templateName}"${ref.clusterScope ? '' : ` in namespace ${ctx.rollout.namespace}`} not found: give it to apply -f with the Rollout`,
     );
-  return found;
+  return templateOf(found);
 }
 
 /** `metadata.namespace`, `metadata.name`, `metadata.labels['app']`, `metadata.annotations['x']`. */
@@ -80,43 +81,32 @@ function argFromRollout(arg: AnalysisArgument, ctx: ResolveContext, where: strin
   throw new AnalysisResolveError(`${where}: arg "${arg.name}" has no value`);
 }
 
-function argFromTemplate(arg: TemplateArgumentManifest): ArgValue | undefined {
+function argFromTemplate(arg: TemplateArg): ArgValue | undefined {
   if (arg.value !== undefined) return { value: arg.value };
-  const secret = arg.valueFrom?.secretKeyRef;
+  const secret = arg.secretKeyRef;
   if (secret) return { secret: { name: arg.name, secretName: secret.name, key: secret.key } };
   return undefined;
 }
 
 /** Replaces `{{args.x}}` in every string of a JSON value; secret args keep their placeholder. */
 function substitute<T>(value: T, plain: Map<string, string>, secrets: Set<string>, where: string): T {
-  if (typeof value === 'string')
-    return value.replace(/\{\{\s*args\.([\w-]+)\s*\}\}/g, (whole, name: string) => {
-      if (plain.has(name)) return plain.get(name) as string;
-      if (secrets.has(name)) return whole;
-      throw new AnalysisResolveError(`${where}: {{args.${name}}} is not a declared arg`);
-    }) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => substitute(v, plain, secrets, where)) as T;
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, substitute(v as unknown, plain, secrets, where)]),
-    ) as T;
-  return value;
+  return substituteArgs(value, (name, written) => {
+    if (plain.has(name)) return plain.get(name) as string;
+    if (secrets.has(name)) return written;
+    throw new AnalysisResolveError(`${where}: ${placeholder(name)} is not a declared arg`);
+  });
 }
 
-function toInt(
-  value: number | string | undefined,
-  fallback: number | undefined,
-  where: string,
-): number | undefined {
-  if (value === undefined) return fallback;
+function toInt(value: NumberOrArg, where: string): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n))
     throw new AnalysisResolveError(`${where}: ${JSON.stringify(value)} is not an integer`);
   return n;
 }
 
-function toSeconds(value: number | string | undefined, where: string): number | undefined {
-  if (value === undefined) return undefined;
+/** Seconds as normalized, or a duration an arg gave. */
+function toSeconds(value: NumberOrArg | undefined, where: string): number | undefined {
+  if (value === undefined || typeof value === 'number') return value;
   try {
     return parseDuration(value);
   } catch (err) {
@@ -124,39 +114,17 @@ function toSeconds(value: number | string | undefined, where: string): number | 
   }
 }
 
-function provider(metric: MetricManifest, where: string): MetricProvider {
-  const { prometheus, web } = metric.provider;
-  if (prometheus) {
-    if (!prometheus.address) throw new AnalysisResolveError(`${where}.provider.prometheus.address: required`);
-    const timeout = prometheus.timeout;
-    return {
-      prometheus: {
-        address: prometheus.address,
-        query: prometheus.query,
-        ...(typeof timeout === 'number' ? { timeout } : {}),
-        ...(prometheus.headers ? { headers: prometheus.headers } : {}),
-      },
-    };
-  }
-  if (web) {
-    const method = (web.method ?? 'GET').toUpperCase();
-    if (method !== 'GET' && method !== 'POST' && method !== 'PUT')
-      throw new AnalysisResolveError(`${where}.provider.web.method: ${web.method} is not GET, POST or PUT`);
-    return {
-      web: {
-        url: web.url,
-        method,
-        ...(web.headers ? { headers: web.headers } : {}),
-        ...(typeof web.body === 'string' ? { body: web.body } : {}),
-        ...(web.jsonBody !== undefined ? { jsonBody: web.jsonBody } : {}),
-        ...(web.timeoutSeconds !== undefined ? { timeoutSeconds: web.timeoutSeconds } : {}),
-        ...(web.jsonPath !== undefined ? { jsonPath: web.jsonPath } : {}),
-        ...(web.insecure === true ? { insecure: true } : {}),
-      },
-    };
-  }
-  const kinds = Object.keys(metric.provider).join(', ');
-  throw new AnalysisResolveError(`${where}.provider: ${kinds} is not supported yet (prometheus and web are)`);
+/** The provider with the run's plain args in; secret args stay placeholders for the activity. */
+function provider(
+  template: MetricProvider,
+  plain: Map<string, string>,
+  secrets: Set<string>,
+  where: string,
+): MetricProvider {
+  const resolved = substitute(template, plain, secrets, where);
+  if (resolved.prometheus && !resolved.prometheus.address)
+    throw new AnalysisResolveError(`${where}.provider.prometheus.address: required`);
+  return resolved;
 }
 
 /**
@@ -173,11 +141,6 @@ function checkCondition(text: string | undefined, written: string | undefined, w
   }
 }
 
-function matches(pattern: string, name: string): boolean {
-  if (pattern === '*' || pattern === '.*') return true;
-  return pattern === name;
-}
-
 /** Builds the AnalysisSpec for a run of `refs` with the Rollout's `args`. */
 export function resolveAnalysis(
   refs: AnalysisTemplateRef[],
@@ -191,7 +154,7 @@ export function resolveAnalysis(
   // Every template arg gets a value: the Rollout's first, then the template's own default.
   const values = new Map<string, ArgValue>();
   for (const template of templates) {
-    for (const arg of template.spec.args) {
+    for (const arg of template.args) {
       const fromRollout = args.find((a) => a.name === arg.name);
       const value = fromRollout ? argFromRollout(fromRollout, ctx, where) : argFromTemplate(arg);
       if (!value)
@@ -207,49 +170,47 @@ export function resolveAnalysis(
     if ('value' in value) plain.set(argName, value.value);
     else secretArgs.push(value.secret);
   }
-  const secretNames = new Set(secretArgs.map((s) => s.name));
 
   const metrics: MetricSpec[] = [];
   for (const template of templates) {
-    template.spec.metrics.forEach((raw, index) => {
+    template.metrics.forEach((metric, index) => {
       const at = `${template.kind} ${template.name}: spec.metrics[${index}]`;
-      if (metrics.some((m) => m.name === raw.name))
-        throw new AnalysisResolveError(`${at}.name: metric "${raw.name}" appears in more than one template`);
-      const { provider: rawProvider, ...fields } = raw;
-      const m = substitute(fields, plain, new Set(), at);
-      checkCondition(m.successCondition, raw.successCondition, `${at}.successCondition`);
-      checkCondition(m.failureCondition, raw.failureCondition, `${at}.failureCondition`);
-      const retention = template.spec.measurementRetention.find((r) => matches(r.metricName, raw.name));
-      const intervalSeconds = toSeconds(m.interval, `${at}.interval`);
-      const count = toInt(m.count, undefined, `${at}.count`);
-      metrics.push({
-        name: raw.name,
-        ...(intervalSeconds !== undefined ? { intervalSeconds } : {}),
-        initialDelaySeconds: toSeconds(m.initialDelay, `${at}.initialDelay`) ?? 0,
-        ...(count !== undefined ? { count } : {}),
-        ...(m.successCondition ? { successCondition: m.successCondition } : {}),
-        ...(m.failureCondition ? { failureCondition: m.failureCondition } : {}),
-        failureLimit: toInt(m.failureLimit, METRIC_DEFAULTS.failureLimit, `${at}.failureLimit`) as number,
-        inconclusiveLimit: toInt(
-          m.inconclusiveLimit,
-          METRIC_DEFAULTS.inconclusiveLimit,
-          `${at}.inconclusiveLimit`,
-        ) as number,
-        consecutiveErrorLimit: toInt(
-          m.consecutiveErrorLimit,
-          METRIC_DEFAULTS.consecutiveErrorLimit,
-          `${at}.consecutiveErrorLimit`,
-        ) as number,
-        consecutiveSuccessLimit: toInt(
-          m.consecutiveSuccessLimit,
-          METRIC_DEFAULTS.consecutiveSuccessLimit,
-          `${at}.consecutiveSuccessLimit`,
-        ) as number,
-        dryRun: template.spec.dryRun.some((d) => matches(d.metricName, raw.name)),
-        measurementRetention: retention?.limit ?? METRIC_DEFAULTS.measurementRetention,
-        provider: provider({ ...m, provider: substitute(rawProvider, plain, secretNames, at) }, at),
-      });
+      if (metrics.some((m) => m.name === metric.name))
+        throw new AnalysisResolveError(
+          `${at}.name: metric "${metric.name}" appears in more than one template`,
+        );
+      metrics.push(resolveMetric(metric, at, plain, new Set(secretArgs.map((s) => s.name))));
     });
   }
   return { name, namespace: ctx.rollout.namespace, metrics, secretArgs };
+}
+
+/** One metric with the run's args in: a secret arg may appear only in the provider. */
+function resolveMetric(
+  metric: TemplateMetric,
+  at: string,
+  plain: Map<string, string>,
+  secrets: Set<string>,
+): MetricSpec {
+  const { provider: written, ...fields } = metric;
+  const m = substitute(fields, plain, new Set(), at);
+  checkCondition(m.successCondition, metric.successCondition, `${at}.successCondition`);
+  checkCondition(m.failureCondition, metric.failureCondition, `${at}.failureCondition`);
+  const intervalSeconds = toSeconds(m.intervalSeconds, `${at}.interval`);
+  const count = m.count === undefined ? undefined : toInt(m.count, `${at}.count`);
+  return {
+    name: metric.name,
+    ...(intervalSeconds !== undefined ? { intervalSeconds } : {}),
+    initialDelaySeconds: toSeconds(m.initialDelaySeconds, `${at}.initialDelay`) ?? 0,
+    ...(count !== undefined ? { count } : {}),
+    ...(m.successCondition ? { successCondition: m.successCondition } : {}),
+    ...(m.failureCondition ? { failureCondition: m.failureCondition } : {}),
+    failureLimit: toInt(m.failureLimit, `${at}.failureLimit`),
+    inconclusiveLimit: toInt(m.inconclusiveLimit, `${at}.inconclusiveLimit`),
+    consecutiveErrorLimit: toInt(m.consecutiveErrorLimit, `${at}.consecutiveErrorLimit`),
+    consecutiveSuccessLimit: toInt(m.consecutiveSuccessLimit, `${at}.consecutiveSuccessLimit`),
+    dryRun: metric.dryRun,
+    measurementRetention: metric.measurementRetention,
+    provider: provider(written, plain, secrets, at),
+  };
 }

@@ -92,6 +92,63 @@ export interface MetricSpec {
   provider: MetricProvider;
 }
 
+export type AnalysisTemplateKind = 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
+
+/** A template's own arg: a default value, a Secret's key, or neither (the Rollout must give it). */
+export interface TemplateArg {
+  name: string;
+  value?: string;
+  secretKeyRef?: { name: string; key: string };
+}
+
+/** A number as a template gives it, or exactly one `{{args.NAME}}` that gives it when a run starts. */
+export type NumberOrArg = number | string;
+
+/**
+ * A template's metric as a run needs it, Argo's defaults applied: a MetricSpec whose numbers may
+ * still be `{{args.NAME}}` and whose conditions and provider strings may hold placeholders.
+ */
+export interface TemplateMetric {
+  name: string;
+  intervalSeconds?: NumberOrArg;
+  initialDelaySeconds: NumberOrArg;
+  count?: NumberOrArg;
+  successCondition?: string;
+  failureCondition?: string;
+  failureLimit: NumberOrArg;
+  inconclusiveLimit: NumberOrArg;
+  consecutiveErrorLimit: NumberOrArg;
+  consecutiveSuccessLimit: NumberOrArg;
+  dryRun: boolean;
+  measurementRetention: number;
+  provider: MetricProvider;
+}
+
+/**
+ * An AnalysisTemplate or ClusterAnalysisTemplate normalized at apply (core/analysis/template.ts):
+ * what a RolloutDefinition carries, so that the workflow reads no manifest.
+ */
+export interface AnalysisTemplate {
+  kind: AnalysisTemplateKind;
+  name: string;
+  /** '' for a ClusterAnalysisTemplate. */
+  namespace: string;
+  args: TemplateArg[];
+  metrics: TemplateMetric[];
+}
+
+/**
+ * How definitions carried templates before they were normalized at apply: the manifest as validated
+ * (core/manifest/argo-types.ts `AnalysisTemplateManifest`). Saved histories, runs continued as new
+ * and hand-sent payloads still hold it; `templateOf` in core/analysis/template.ts reads it.
+ */
+export interface LegacyAnalysisTemplate {
+  kind: AnalysisTemplateKind;
+  name: string;
+  namespace: string;
+  spec: { args: object[]; metrics: object[]; dryRun: object[]; measurementRetention: object[] };
+}
+
 export interface AnalysisSpec {
   /** e.g. "istio-success-rate" (several templates joined with "+"). */
   name: string;

@@ -2,17 +2,12 @@
 // converter would silently turn them into null, so they travel tagged as { $float: 'NaN' | '+Inf' |
 // '-Inf' } (types.ts) and become numbers again just before a condition is evaluated. Pure.
 
+import { isPlainObject } from '../json.js';
 import type { MetricValue } from './types.js';
 
 type FloatTag = 'NaN' | '+Inf' | '-Inf';
 
 const TAGGED: Readonly<Record<FloatTag, number>> = { NaN: NaN, '+Inf': Infinity, '-Inf': -Infinity };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
 
 /** `{ $float: 'NaN' }` and its siblings: an object with that one key and one of the three tags. */
 function floatTag(value: unknown): FloatTag | undefined {

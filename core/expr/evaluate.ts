@@ -3,6 +3,7 @@
 // deep and never fails, `<` fails across types, and `a?.b` ends with nil when `a` is nil.
 // Deterministic and pure: the only loops are the predicates', one pass over an array each.
 
+import { isPlainObject } from '../json.js';
 import type { BinaryOperator, Expr } from './ast.js';
 import { functionSpec, type Call } from './functions.js';
 import {
@@ -14,7 +15,6 @@ import {
   fail,
   fetch,
   hasOwn,
-  isMap,
   nil,
   slice,
   typeName,
@@ -209,7 +209,7 @@ function power(base: number, exponent: number): number {
 function contains(haystack: unknown, needle: unknown): boolean {
   if (haystack === null) return false;
   if (Array.isArray(haystack)) return haystack.some((item) => equal(item, needle));
-  if (isMap(haystack)) {
+  if (isPlainObject(haystack)) {
     if (typeof needle !== 'string')
       return fail(`a map's keys are strings, cannot look up ${describe(needle)}`);
     return hasOwn(haystack, needle);

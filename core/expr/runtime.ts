@@ -2,17 +2,13 @@
 // bool, number, string, array, map) where numbers may also be NaN or ±Inf. Maps are read through
 // their own data properties only, so no condition can reach a prototype, a getter or a function.
 
+import { isPlainObject } from '../json.js';
+import { shorten } from '../text.js';
 import { ExpressionEvalError } from './errors.js';
 
 export type TypeName = 'nil' | 'bool' | 'number' | 'string' | 'array' | 'map' | 'unsupported value';
 
 export type ValueMap = Record<string, unknown>;
-
-export function isMap(value: unknown): value is ValueMap {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
 
 export function typeName(value: unknown): TypeName {
   if (value === null || value === undefined) return 'nil';
@@ -25,14 +21,13 @@ export function typeName(value: unknown): TypeName {
       return 'string';
     default:
       if (Array.isArray(value)) return 'array';
-      return isMap(value) ? 'map' : 'unsupported value';
+      return isPlainObject(value) ? 'map' : 'unsupported value';
   }
 }
 
 /** A value for an error message, in the expression's own spelling (nil, NaN, +Inf), kept short. */
 export function show(value: unknown): string {
-  const text = render(value, 0);
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  return shorten(render(value, 0));
 }
 
 function render(value: unknown, depth: number): string {
@@ -52,7 +47,7 @@ function render(value: unknown, depth: number): string {
       value.length > 5,
     )}]`;
   }
-  if (isMap(value)) {
+  if (isPlainObject(value)) {
     const keys = Object.keys(value);
     const entries = keys
       .slice(0, 5)
@@ -99,7 +94,7 @@ export function equal(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) {
     return Array.isArray(b) && a.length === b.length && a.every((item, index) => equal(item, b[index]));
   }
-  if (isMap(a) && isMap(b)) {
+  if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a);
     return (
       keys.length === Object.keys(b).length &&
@@ -180,7 +175,7 @@ export function fetch(from: unknown, key: unknown): unknown {
     if (at < 0 || at >= items.length) fail(`index ${index} out of range (len ${items.length})`);
     return nil(items[at]);
   }
-  if (isMap(from)) {
+  if (isPlainObject(from)) {
     if (typeof key !== 'string') fail(`map key must be a string, got ${describe(key)}`);
     return nil(ownValue(from, key));
   }
@@ -204,6 +199,6 @@ export function slice(from: unknown, start: unknown, end: unknown): unknown {
 export function length(value: unknown, what: string): number {
   if (Array.isArray(value)) return value.length;
   if (typeof value === 'string') return [...value].length;
-  if (isMap(value)) return Object.keys(value).length;
+  if (isPlainObject(value)) return Object.keys(value).length;
   return fail(`${what} must be an array, a string or a map, got ${describe(value)}`);
 }

@@ -2,6 +2,7 @@
 // Go types have pointers or omitempty). A validated document is read through these types; fields we
 // accept and ignore are left out. Argo's own definitions: pkg/apis/rollouts/v1alpha1/types.go.
 
+import type { AnalysisTemplateKind } from '../analysis/types.js';
 import type { Labels, PodTemplate } from '../types.js';
 
 export const ARGO_API_VERSION = 'argoproj.io/v1alpha1';
@@ -79,7 +80,7 @@ export interface IstioVirtualServiceManifest {
   tcpRoutes?: { port?: number }[];
 }
 
-export type AnalysisTemplateKind = 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
+export type { AnalysisTemplateKind };
 
 /**
  * An AnalysisTemplate or ClusterAnalysisTemplate after structural validation: the spec as written, with

@@ -1,6 +1,8 @@
 // One shape for every manifest problem, so that lint, apply and the tests print and match them alike.
 // The message alone is enough for a user: file, object, field path, what was found, what was expected.
 
+import { shorten } from '../text.js';
+
 export interface ManifestError {
   file: string;
   /** 0-based index of the YAML document in the file. */
@@ -47,13 +49,10 @@ export function formatPath(path: FieldPath): string {
   return text;
 }
 
-const MAX_RENDERED = 60;
-
 /** A value as the user wrote it, short enough for one line. */
 export function render(value: unknown): string {
   if (value === undefined) return 'missing';
-  const text = JSON.stringify(value) ?? typeof value;
-  return text.length > MAX_RENDERED ? `${text.slice(0, MAX_RENDERED - 1)}…` : text;
+  return shorten(JSON.stringify(value) ?? typeof value);
 }
 
 export function typeName(value: unknown): string {
@@ -81,11 +80,23 @@ export function describeObject(
   return `${context.kind} ${context.namespace === '' ? name : `${context.namespace}/${name}`}`;
 }
 
+/**
+ * How a message begins, up to the sentence: by default `file: Kind ns/name: path: `. A check of
+ * something that is not a file (a definition sent to the workflow) names its fields its own way.
+ */
+export type MessageStart = (context: ObjectContext, path: string) => string;
+
+export const inFile: MessageStart = (context, path) =>
+  `${context.file}: ${describeObject(context)}: ${path === '' ? '' : `${path}: `}`;
+
 /** Collects the errors of one object; validators report into it and never stop at the first. */
 export class Issues {
   readonly errors: ManifestError[] = [];
 
-  constructor(readonly context: ObjectContext) {}
+  constructor(
+    readonly context: ObjectContext,
+    private readonly messageStart: MessageStart = inFile,
+  ) {}
 
   /**
    * `problem` is the sentence after the path; by default "missing, expected …" or "found …, expected …".
@@ -98,7 +109,6 @@ export class Issues {
       (found === undefined
         ? `missing, expected ${expected}`
         : `found ${render(found)}, expected ${expected}`);
-    const where = pathText === '' ? '' : `${pathText}: `;
     const error: ManifestError = {
       file,
       document,
@@ -108,7 +118,7 @@ export class Issues {
       path: pathText,
       found: render(found),
       expected,
-      message: `${file}: ${describeObject(this.context)}: ${where}${sentence}`,
+      message: `${this.messageStart(this.context, pathText)}${sentence}`,
     };
     const line = lineOf?.(path);
     if (line !== undefined) error.line = line;

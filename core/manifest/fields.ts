@@ -3,13 +3,10 @@
 // `null` counts as absent, as it does when Kubernetes decodes JSON into its types.
 
 import { parseDuration, DurationError } from '../duration.js';
+import { isObject } from '../json.js';
 import { Issues, render, type FieldPath } from './errors.js';
 
 export type JsonMap = Record<string, unknown>;
-
-export function isMap(value: unknown): value is JsonMap {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function isAbsent(value: unknown): value is null | undefined {
   return value === undefined || value === null;
@@ -31,7 +28,7 @@ export function readMap(
     if (options.required) issues.add(path, undefined, expected);
     return undefined;
   }
-  if (!isMap(value)) {
+  if (!isObject(value)) {
     issues.wrongType(path, value, expected);
     return undefined;
   }
@@ -229,7 +226,7 @@ export function checkUnique(
 /** Kubernetes drops null fields when it decodes an object; so do we, so typed readers never meet them. */
 export function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls);
-  if (!isMap(value)) return value;
+  if (!isObject(value)) return value;
   const result: JsonMap = {};
   for (const [key, field] of Object.entries(value)) {
     if (field !== null) result[key] = dropNulls(field);

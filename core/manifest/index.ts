@@ -3,7 +3,7 @@
 export { loadManifests, type LoadOptions, type LoadResult } from './load.js';
 export { duplicateErrors, type ObjectSummary } from './duplicates.js';
 export { formatPath, type ManifestError } from './errors.js';
-export { normalizeRollout, rolloutKey, DEFAULT_NAMESPACE } from './normalize.js';
+export { normalizeRollout, DEFAULT_NAMESPACE } from './normalize.js';
 export { ARGO_API_VERSION } from './argo-types.js';
 export type {
   AnalysisTemplateKind,

@@ -5,7 +5,8 @@ import type { RolloutDefinition } from '../types.js';
 import type { AnalysisTemplateManifest } from './argo-types.js';
 import { duplicateErrors, type ObjectSummary } from './duplicates.js';
 import { Issues, type ManifestError } from './errors.js';
-import { isMap, readString, type JsonMap } from './fields.js';
+import { isObject } from '../json.js';
+import { readString, type JsonMap } from './fields.js';
 import { DEFAULT_NAMESPACE, normalizeRollout } from './normalize.js';
 import { parseDocuments, type RawDocument } from './parse.js';
 import { validateAnalysisTemplate } from './validate-analysis-template.js';
@@ -82,7 +83,7 @@ export function loadManifests(text: string, file: string, options: LoadOptions =
 /** Checks the document is an object with a kind, and names it in the context for every later message. */
 function identify(document: RawDocument, issues: Issues, defaultNamespace: string): JsonMap | undefined {
   const { value } = document;
-  if (!isMap(value)) {
+  if (!isObject(value)) {
     issues.wrongType([], value, 'a Kubernetes object: a map with apiVersion, kind and metadata');
     return undefined;
   }
@@ -91,7 +92,7 @@ function identify(document: RawDocument, issues: Issues, defaultNamespace: strin
     nonEmpty: true,
   });
   if (kind === undefined) return undefined;
-  const metadata = isMap(value.metadata) ? value.metadata : {};
+  const metadata = isObject(value.metadata) ? value.metadata : {};
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : defaultNamespace;
   Object.assign(issues.context, {
     kind,

@@ -2,7 +2,8 @@
 // in lint rather than as a 422 from the API server halfway through a rollout.
 
 import { Issues, type FieldPath } from './errors.js';
-import { isAbsent, isMap, readString } from './fields.js';
+import { isObject } from '../json.js';
+import { isAbsent, readString } from './fields.js';
 import type { Labels } from '../types.js';
 import { MAX_IMAGE_LENGTH } from '../limits.js';
 
@@ -115,7 +116,7 @@ export function readLabels(
     if (options.required) issues.add(path, undefined, `a non-empty ${LABELS_EXPECTED}`);
     return undefined;
   }
-  if (!isMap(value)) {
+  if (!isObject(value)) {
     issues.wrongType(path, value, LABELS_EXPECTED);
     return undefined;
   }
@@ -162,7 +163,7 @@ export function readLabels(
 export function readAnnotations(issues: Issues, value: unknown, path: FieldPath): Labels | undefined {
   const expected = 'a map of annotation names to string values';
   if (isAbsent(value)) return undefined;
-  if (!isMap(value)) {
+  if (!isObject(value)) {
     issues.wrongType(path, value, expected);
     return undefined;
   }

@@ -138,8 +138,3 @@ function normalizeVirtualService(service: IstioVirtualServiceManifest): IstioVir
     ),
   };
 }
-
-/** The entity key used in workflow ids (`rollout:<namespace>/<name>`) and duplicate checks. */
-export function rolloutKey(definition: Pick<RolloutDefinition, 'namespace' | 'name'>): string {
-  return `${definition.namespace}/${definition.name}`;
-}

@@ -1,6 +1,6 @@
 // AnalysisTemplate and ClusterAnalysisTemplate: structural checks (Argo's ValidateMetrics plus types),
 // and that each success/failure condition parses as expr-lang. Whether a query answers, or a condition
-// holds for what it returns, is the analysis run's business.
+// holds for what it returns, is the analysis run's business. Providers: validate-metric-provider.ts.
 
 import type {
   AnalysisTemplateKind,
@@ -8,6 +8,7 @@ import type {
   MetricManifest,
   TemplateArgumentManifest,
 } from './argo-types.js';
+import { hasArgReference, isWholeArgReference } from '../analysis/args.js';
 import { ExpressionSyntaxError, parseExpression } from '../expr/index.js';
 import { Issues, render, type FieldPath } from './errors.js';
 import {
@@ -16,12 +17,8 @@ import {
   checkKnownFields,
   checkUnique,
   describeInteger,
-  describeSeveralSet,
   dropNulls,
   isAbsent,
-  isMap,
-  presentKeys,
-  readBoolean,
   readDuration,
   readInteger,
   readList,
@@ -29,8 +26,9 @@ import {
   readString,
   type JsonMap,
 } from './fields.js';
-import { readName } from './names.js';
 import { checkArgoApiVersion, checkTopLevelFields, validateMetadata } from './validate-metadata.js';
+import { validateProvider } from './validate-metric-provider.js';
+import { checkArgReferences, validateTemplateArgument } from './validate-template-args.js';
 
 const SPEC_FIELDS = ['metrics', 'args', 'dryRun', 'measurementRetention'];
 const METRIC_FIELDS = [
@@ -46,26 +44,6 @@ const METRIC_FIELDS = [
   'consecutiveSuccessLimit',
   'provider',
 ];
-/** Argo's metric providers; prometheus and web are the ones this project measures with. */
-const PROVIDERS = [
-  'prometheus',
-  'web',
-  'job',
-  'datadog',
-  'newRelic',
-  'wavefront',
-  'kayenta',
-  'cloudWatch',
-  'graphite',
-  'influxdb',
-  'skywalking',
-  'plugin',
-];
-const PROVIDERS_TEXT = `exactly one of ${PROVIDERS.join(', ')}`;
-
-/** `{{args.name}}`, resolved by Argo (and by us) when the AnalysisRun is created. */
-const ARG_REFERENCE = /\{\{\s*args\.([^}\s]+)\s*\}\}/g;
-const WHOLE_ARG_REFERENCE = /^\{\{\s*args\.[^}\s]+\s*\}\}$/;
 
 export function validateAnalysisTemplate(
   object: JsonMap,
@@ -157,70 +135,6 @@ function validateSpec(issues: Issues, spec: JsonMap): void {
   });
 }
 
-function validateTemplateArgument(issues: Issues, value: unknown, path: FieldPath): string | undefined {
-  const arg = readMap(issues, value, path, 'a map with name, and optionally value or valueFrom', {
-    required: true,
-  });
-  if (arg === undefined) return undefined;
-  checkKnownFields(issues, arg, path, ['name', 'value', 'valueFrom']);
-  const name = readString(issues, arg.name, [...path, 'name'], 'a non-empty argument name', {
-    required: true,
-    nonEmpty: true,
-  });
-  readString(issues, arg.value, [...path, 'value'], 'a string (quote numbers and booleans)');
-  if (arg.value !== undefined && arg.value !== null && !isAbsent(arg.valueFrom)) {
-    issues.add(
-      path,
-      arg,
-      'value or valueFrom, not both',
-      'both value and valueFrom are set, expected at most one',
-    );
-  }
-
-  const fromPath = [...path, 'valueFrom'];
-  const valueFrom = readMap(issues, arg.valueFrom, fromPath, 'a map with secretKeyRef or fieldRef');
-  if (valueFrom === undefined) return name;
-  checkKnownFields(issues, valueFrom, fromPath, ['secretKeyRef', 'fieldRef']);
-  const sources = presentKeys(valueFrom, ['secretKeyRef', 'fieldRef']);
-  if (sources.length !== 1) {
-    const expected = 'exactly one of secretKeyRef or fieldRef';
-    const problem =
-      sources.length === 0
-        ? `nothing is set, expected ${expected}`
-        : `${describeSeveralSet(sources)}, expected one`;
-    issues.add(fromPath, valueFrom, expected, problem);
-  }
-  const secret = readMap(
-    issues,
-    valueFrom.secretKeyRef,
-    [...fromPath, 'secretKeyRef'],
-    'a map with name and key',
-  );
-  if (secret !== undefined) {
-    checkKnownFields(issues, secret, [...fromPath, 'secretKeyRef'], ['name', 'key']);
-    readName(issues, secret.name, [...fromPath, 'secretKeyRef', 'name'], 'subdomain', 253);
-    readString(issues, secret.key, [...fromPath, 'secretKeyRef', 'key'], 'a key of the Secret', {
-      required: true,
-      nonEmpty: true,
-    });
-  }
-  const field = readMap(issues, valueFrom.fieldRef, [...fromPath, 'fieldRef'], 'a map with fieldPath');
-  if (field !== undefined) {
-    checkKnownFields(issues, field, [...fromPath, 'fieldRef'], ['fieldPath']);
-    readString(
-      issues,
-      field.fieldPath,
-      [...fromPath, 'fieldRef', 'fieldPath'],
-      'a field path such as metadata.namespace',
-      {
-        required: true,
-        nonEmpty: true,
-      },
-    );
-  }
-  return name;
-}
-
 /** Checks one metric and returns its name when it has one. */
 function validateMetric(
   issues: Issues,
@@ -284,7 +198,7 @@ function readCondition(issues: Issues, value: unknown, path: FieldPath, example:
   const expected = `an expr-lang condition such as ${example}`;
   const text = readString(issues, value, path, expected);
   // With {{args.x}} in it, the text is only known once the run substitutes the arguments.
-  if (text === undefined || text.search(ARG_REFERENCE) !== -1) return;
+  if (text === undefined || hasArgReference(text)) return;
   try {
     parseExpression(text);
   } catch (error) {
@@ -298,75 +212,8 @@ function readCondition(issues: Issues, value: unknown, path: FieldPath, example:
   }
 }
 
-function validateProvider(issues: Issues, value: unknown, path: FieldPath): void {
-  const provider = readMap(issues, value, path, `a map with ${PROVIDERS_TEXT}`, { required: true });
-  if (provider === undefined) return;
-  checkKnownFields(issues, provider, path, PROVIDERS);
-  const set = presentKeys(provider, PROVIDERS);
-  // A misspelt provider is reported as an unknown field already; "none set" would only repeat it.
-  const misspelt = Object.keys(provider).some((key) => !PROVIDERS.includes(key));
-  if (set.length > 1 || (set.length === 0 && !misspelt)) {
-    const problem =
-      set.length === 0
-        ? `no provider is set, expected ${PROVIDERS_TEXT}`
-        : `${describeSeveralSet(set)}, expected ${PROVIDERS_TEXT}`;
-    issues.add(path, provider, PROVIDERS_TEXT, problem);
-  }
-  for (const key of set) {
-    const at = [...path, key];
-    if (key === 'prometheus') validatePrometheus(issues, provider[key], at);
-    else if (key === 'web') validateWeb(issues, provider[key], at);
-    // Argo's other providers are known (no "unknown field"), but nothing here measures with them.
-    else issues.notSupported(at, provider[key], `the ${key} provider`, 'use prometheus or web');
-  }
-}
-
-function validatePrometheus(issues: Issues, value: unknown, path: FieldPath): void {
-  const prometheus = readMap(issues, value, path, 'a map with address and query');
-  if (prometheus === undefined) return;
-  // Required: there is no default Prometheus to ask (an AnalysisRun without one could never measure).
-  readString(issues, prometheus.address, [...path, 'address'], 'a URL such as http://prometheus:9090', {
-    required: true,
-    nonEmpty: true,
-  });
-  readString(issues, prometheus.query, [...path, 'query'], 'a PromQL query', {
-    required: true,
-    nonEmpty: true,
-  });
-  validateHeaders(issues, prometheus.headers, [...path, 'headers']);
-}
-
-function validateWeb(issues: Issues, value: unknown, path: FieldPath): void {
-  const web = readMap(issues, value, path, 'a map with url');
-  if (web === undefined) return;
-  readString(issues, web.url, [...path, 'url'], 'a URL', { required: true, nonEmpty: true });
-  const method = readString(issues, web.method, [...path, 'method'], 'GET, POST or PUT');
-  if (method !== undefined && !['GET', 'POST', 'PUT'].includes(method)) {
-    issues.add([...path, 'method'], method, 'GET, POST or PUT');
-  }
-  readString(issues, web.jsonPath, [...path, 'jsonPath'], 'a JSONPath such as {$.data.ok}');
-  readInteger(issues, web.timeoutSeconds, [...path, 'timeoutSeconds'], { min: 0 });
-  readBoolean(issues, web.insecure, [...path, 'insecure']);
-  validateHeaders(issues, web.headers, [...path, 'headers']);
-}
-
-function validateHeaders(issues: Issues, value: unknown, path: FieldPath): void {
-  const headers = readList(issues, value, path, 'a list of {key, value}');
-  headers?.forEach((entry, index) => {
-    const header = readMap(issues, entry, [...path, index], 'a map with key and value', { required: true });
-    if (header === undefined) return;
-    readString(issues, header.key, [...path, index, 'key'], 'a header name', {
-      required: true,
-      nonEmpty: true,
-    });
-    readString(issues, header.value, [...path, index, 'value'], 'a header value (a string)', {
-      required: true,
-    });
-  });
-}
-
 function readDurationOrArg(issues: Issues, value: unknown, path: FieldPath): void {
-  if (typeof value === 'string' && WHOLE_ARG_REFERENCE.test(value)) return;
+  if (typeof value === 'string' && isWholeArgReference(value)) return;
   readDuration(issues, value, path);
 }
 
@@ -378,7 +225,7 @@ function readIntOrArg(
   range: { min: number },
 ): number | undefined {
   if (typeof value === 'string') {
-    if (WHOLE_ARG_REFERENCE.test(value)) return undefined;
+    if (isWholeArgReference(value)) return undefined;
     if (/^-?\d+$/.test(value)) {
       const number = Number(value);
       return checkIntegerRange(issues, number, path, range) ? number : undefined;
@@ -388,31 +235,4 @@ function readIntOrArg(
     return undefined;
   }
   return readInteger(issues, value, path, range);
-}
-
-/** Every `{{args.x}}` in the metric must name an argument the template declares. */
-function checkArgReferences(
-  issues: Issues,
-  value: unknown,
-  path: FieldPath,
-  declared: ReadonlySet<string | undefined>,
-): void {
-  if (typeof value === 'string') {
-    for (const match of value.matchAll(ARG_REFERENCE)) {
-      const name = match[1] ?? '';
-      if (!declared.has(name)) {
-        issues.add(
-          path,
-          match[0],
-          'a name from spec.args',
-          `${match[0]} refers to an argument that spec.args does not declare`,
-        );
-      }
-    }
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => checkArgReferences(issues, item, [...path, index], declared));
-  } else if (isMap(value)) {
-    for (const [key, field] of Object.entries(value))
-      checkArgReferences(issues, field, [...path, key], declared);
-  }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { attachAnalysisTemplates } from '../../core/analysis/attach.js';
 import { resolveAnalysis } from '../../core/analysis/resolve.js';
+import { normalizeTemplate } from '../../core/analysis/template.js';
 import type { AnalysisTemplateManifest } from '../../core/manifest/argo-types.js';
 import { loadManifests } from '../../core/manifest/index.js';
 import type { RolloutDefinition } from '../../core/types.js';
@@ -18,6 +19,38 @@ function templatesFrom(yaml: string): AnalysisTemplateManifest[] {
 
 const seedTemplate = () =>
   templatesFrom(fs.readFileSync(path.join(seedDir, '04-analysistemplate.yaml'), 'utf8'));
+
+/** A template with secret, required and default args, dryRun and retention. */
+const templates = templatesFrom(`
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: web-check, namespace: rollouts-demo}
+spec:
+  args:
+  - name: token
+    valueFrom: {secretKeyRef: {name: api-token, key: token}}
+  - name: hash
+  - name: threshold
+    value: "5"
+  - name: period
+    value: "5s"
+  dryRun: [{metricName: shadow}]
+  measurementRetention: [{metricName: ok, limit: 3}]
+  metrics:
+  - name: ok
+    interval: "{{args.period}}"
+    count: "{{args.threshold}}"
+    failureLimit: 2
+    successCondition: result == "ok"
+    provider:
+      web:
+        url: http://checker/{{args.hash}}
+        headers: [{key: Authorization, value: "Bearer {{args.token}}"}]
+        jsonPath: "{$.status}"
+  - name: shadow
+    provider:
+      prometheus: {address: "http://p:9090", query: "up"}
+`);
 
 describe('resolveAnalysis', () => {
   it("builds the seed's run: args from value and fieldRef, Argo's defaults, durations in seconds", () => {
@@ -51,37 +84,6 @@ describe('resolveAnalysis', () => {
     expect(query).toContain('destination_service=~"myapp-canary-svc.rollouts-demo.svc.cluster.local"');
     expect(query).not.toContain('{{');
   });
-
-  const templates = templatesFrom(`
-apiVersion: argoproj.io/v1alpha1
-kind: AnalysisTemplate
-metadata: {name: web-check, namespace: rollouts-demo}
-spec:
-  args:
-  - name: token
-    valueFrom: {secretKeyRef: {name: api-token, key: token}}
-  - name: hash
-  - name: threshold
-    value: "5"
-  - name: period
-    value: "5s"
-  dryRun: [{metricName: shadow}]
-  measurementRetention: [{metricName: ok, limit: 3}]
-  metrics:
-  - name: ok
-    interval: "{{args.period}}"
-    count: "{{args.threshold}}"
-    failureLimit: 2
-    successCondition: result == "ok"
-    provider:
-      web:
-        url: http://checker/{{args.hash}}
-        headers: [{key: Authorization, value: "Bearer {{args.token}}"}]
-        jsonPath: "{$.status}"
-  - name: shadow
-    provider:
-      prometheus: {address: "http://p:9090", query: "up"}
-`);
 
   const rollout = { ...seedRollout(), labels: { team: 'web' } } as RolloutDefinition;
 
@@ -161,6 +163,7 @@ spec:
     const attached = attachAnalysisTemplates(bare, [...seedTemplate(), ...other]);
     expect(attached.errors).toEqual([]);
     expect(attached.rollout.analysisTemplates?.map((t) => t.name)).toEqual(['istio-success-rate']);
+    expect(attached.rollout.analysisTemplates).toEqual(seedTemplate().map(normalizeTemplate));
   });
 
   it('reports a Rollout applied without its template, naming the field', () => {
@@ -168,5 +171,94 @@ spec:
     expect(attachAnalysisTemplates(bare, []).errors).toEqual([
       'Rollout rollouts-demo/myapp: spec.strategy.canary.analysis: AnalysisTemplate "istio-success-rate" in namespace rollouts-demo not found: give it to apply -f with the Rollout',
     ]);
+  });
+});
+
+describe('templates normalized at apply (core/analysis/template.ts)', () => {
+  const refs = [{ templateName: 'web-check', clusterScope: false }];
+  const args = [{ name: 'hash', valueFrom: { podTemplateHashValue: 'Latest' as const } }];
+  const rollout = seedRollout();
+
+  it('carries durations in seconds, limits with defaults, dryRun and retention per metric', () => {
+    expect(normalizeTemplate(templates[0] as AnalysisTemplateManifest)).toEqual({
+      kind: 'AnalysisTemplate',
+      name: 'web-check',
+      namespace: 'rollouts-demo',
+      args: [
+        { name: 'token', secretKeyRef: { name: 'api-token', key: 'token' } },
+        { name: 'hash' },
+        { name: 'threshold', value: '5' },
+        { name: 'period', value: '5s' },
+      ],
+      metrics: [
+        {
+          name: 'ok',
+          intervalSeconds: '{{args.period}}',
+          initialDelaySeconds: 0,
+          count: '{{args.threshold}}',
+          successCondition: 'result == "ok"',
+          failureLimit: 2,
+          inconclusiveLimit: 0,
+          consecutiveErrorLimit: 4,
+          consecutiveSuccessLimit: 0,
+          dryRun: false,
+          measurementRetention: 3,
+          provider: {
+            web: {
+              url: 'http://checker/{{args.hash}}',
+              method: 'GET',
+              headers: [{ key: 'Authorization', value: 'Bearer {{args.token}}' }],
+              jsonPath: '{$.status}',
+            },
+          },
+        },
+        {
+          name: 'shadow',
+          initialDelaySeconds: 0,
+          failureLimit: 0,
+          inconclusiveLimit: 0,
+          consecutiveErrorLimit: 4,
+          consecutiveSuccessLimit: 0,
+          dryRun: true,
+          measurementRetention: 10,
+          provider: { prometheus: { address: 'http://p:9090', query: 'up' } },
+        },
+      ],
+    });
+  });
+
+  it('resolves a template carried as its manifest (a definition from before) to the very same spec', () => {
+    const ctx = { rollout, canaryHash: 'c4n4ry', stableHash: 'st4bl3' };
+    const normalized = resolveAnalysis(refs, args, { ...ctx, templates: templates.map(normalizeTemplate) });
+    const legacy = resolveAnalysis(refs, args, { ...ctx, templates });
+    expect(JSON.stringify(legacy)).toBe(JSON.stringify(normalized));
+    const seed = seedRollout();
+    const analysis = seed.canary.analysis;
+    if (!analysis) throw new Error('the seed has background analysis');
+    expect(
+      JSON.stringify(
+        resolveAnalysis(analysis.templates, analysis.args, { ...ctx, templates: seedTemplate() }),
+      ),
+    ).toBe(
+      JSON.stringify(
+        resolveAnalysis(analysis.templates, analysis.args, {
+          ...ctx,
+          rollout: seed,
+          templates: seed.analysisTemplates ?? [],
+        }),
+      ),
+    );
+  });
+
+  it('gives the same errors for values args give', () => {
+    const ctx = { rollout, canaryHash: 'c' };
+    const bad = [
+      { name: 'hash', value: 'h' },
+      { name: 'threshold', value: 'x' },
+    ];
+    for (const t of [templates, templates.map(normalizeTemplate)])
+      expect(() => resolveAnalysis(refs, bad, { ...ctx, templates: t })).toThrow(
+        'AnalysisTemplate web-check: spec.metrics[0].count: "x" is not an integer',
+      );
   });
 });

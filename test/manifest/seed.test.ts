@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { lintFiles } from '../../client/lint.js';
-import { loadManifests, rolloutKey } from '../../core/manifest/index.js';
+import { loadManifests } from '../../core/manifest/index.js';
 import type { RolloutDefinition } from '../../core/types.js';
 import { SEED_DIR, readText } from './fixtures.js';
 
@@ -89,7 +89,6 @@ describe('the seed manifests', () => {
     expect(result.rollouts).toEqual([expectedRollout]);
     // JSON-clean: it travels in workflow history
     expect(JSON.parse(JSON.stringify(result.rollouts[0]))).toEqual(expectedRollout);
-    expect(rolloutKey(expectedRollout)).toBe('rollouts-demo/myapp');
   });
 
   it('reads 04-analysistemplate.yaml as an AnalysisTemplate', () => {

@@ -1,3 +1,4 @@
+// Argo durations (core/duration.ts): parsing Go-style and bare-number durations, and formatting them back.
 import { describe, expect, it } from '@jest/globals';
 import { DurationError, formatDuration, parseDuration } from '../../core/duration.js';
 

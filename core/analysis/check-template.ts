@@ -1,0 +1,175 @@
+// A template carried in a definition that arrives from outside the CLI (core/definition-check.ts):
+// the normalized AnalysisTemplate (types.ts), each field of the type and range that resolve.ts and the
+// AnalysisRun assume. A legacy one (the manifest as written, from definitions made before apply
+// normalized templates) is validated as the manifest it is, by the manifest validator, as before.
+import { ExpressionSyntaxError, parseExpression } from '../expr/index.js';
+import { describeObject, Issues, type FieldPath } from '../manifest/errors.js';
+import { readBoolean, readInteger, readList, readMap, readString, type JsonMap } from '../manifest/fields.js';
+import { validateAnalysisTemplate } from '../manifest/validate-analysis-template.js';
+import { hasArgReference, isWholeArgReference } from './args.js';
+
+export function checkCarriedTemplate(issues: Issues, value: unknown, path: FieldPath): void {
+  const template = readMap(
+    issues,
+    value,
+    path,
+    'an AnalysisTemplate: a map with kind, name, args and metrics',
+    {
+      required: true,
+    },
+  );
+  if (!template) return;
+  const kind = template.kind;
+  if (kind !== 'AnalysisTemplate' && kind !== 'ClusterAnalysisTemplate')
+    issues.add([...path, 'kind'], kind, 'AnalysisTemplate or ClusterAnalysisTemplate');
+  else if ('spec' in template) checkLegacyTemplate(issues, template, kind, path);
+  else checkTemplate(issues, template, path);
+}
+
+function checkTemplate(issues: Issues, template: JsonMap, path: FieldPath): void {
+  readString(issues, template.name, [...path, 'name'], 'a template name', { required: true, nonEmpty: true });
+  readString(issues, template.namespace, [...path, 'namespace'], "a namespace ('' when cluster-scoped)", {
+    required: true,
+  });
+  const args = readList(issues, template.args, [...path, 'args'], 'a list of {name, value?, secretKeyRef?}', {
+    required: true,
+  });
+  args?.forEach((arg, i) => checkArg(issues, arg, [...path, 'args', i]));
+  const metrics = readList(issues, template.metrics, [...path, 'metrics'], 'a non-empty list of metrics', {
+    required: true,
+    nonEmpty: true,
+  });
+  metrics?.forEach((m, i) => checkMetric(issues, m, [...path, 'metrics', i]));
+}
+
+/** A template's own arg: a name, and a default value or a Secret's key (or neither: required). */
+function checkArg(issues: Issues, value: unknown, path: FieldPath): void {
+  const arg = readMap(issues, value, path, 'a map with name', { required: true });
+  if (!arg) return;
+  readString(issues, arg.name, [...path, 'name'], 'an argument name', { required: true, nonEmpty: true });
+  readString(issues, arg.value, [...path, 'value'], 'a string');
+  const secret = readMap(issues, arg.secretKeyRef, [...path, 'secretKeyRef'], 'a map with name and key');
+  for (const field of ['name', 'key'])
+    if (secret)
+      readString(issues, secret[field], [...path, 'secretKeyRef', field], 'a string', {
+        required: true,
+        nonEmpty: true,
+      });
+}
+
+/** The lowest value of each number a metric has (-1 turns the failure limit off). */
+const NUMBERS = {
+  intervalSeconds: 0,
+  initialDelaySeconds: 0,
+  count: 0,
+  failureLimit: -1,
+  inconclusiveLimit: 0,
+  consecutiveErrorLimit: 0,
+  consecutiveSuccessLimit: 0,
+} as const;
+/** Absent: measure once (no interval), or until the run ends (no count). */
+const OPTIONAL = ['intervalSeconds', 'count'];
+
+function checkMetric(issues: Issues, value: unknown, path: FieldPath): void {
+  const metric = readMap(issues, value, path, 'a metric: a map with name, limits and provider', {
+    required: true,
+  });
+  if (!metric) return;
+  readString(issues, metric.name, [...path, 'name'], 'a metric name', { required: true, nonEmpty: true });
+  for (const [field, min] of Object.entries(NUMBERS)) {
+    const number = metric[field];
+    if (typeof number === 'string' && isWholeArgReference(number)) continue;
+    const expected = `a number of at least ${min}, or "{{args.name}}"`;
+    if (number === undefined && OPTIONAL.includes(field)) continue;
+    if (typeof number !== 'number' || !(number >= min)) issues.add([...path, field], number, expected);
+    else if (!field.endsWith('Seconds') && !Number.isInteger(number))
+      issues.add([...path, field], number, 'an integer');
+  }
+  for (const field of ['successCondition', 'failureCondition'])
+    checkCondition(issues, metric[field], [...path, field]);
+  readBoolean(issues, metric.dryRun, [...path, 'dryRun'], { required: true });
+  readInteger(issues, metric.measurementRetention, [...path, 'measurementRetention'], {
+    min: 0,
+    required: true,
+  });
+  checkProvider(issues, metric.provider, [...path, 'provider']);
+}
+
+function checkCondition(issues: Issues, value: unknown, path: FieldPath): void {
+  const text = readString(issues, value, path, 'an expr-lang condition');
+  // With {{args.x}} in it, the text is only known once a run has its args (resolve.ts parses it then).
+  if (text === undefined || hasArgReference(text)) return;
+  try {
+    parseExpression(text);
+  } catch (error) {
+    if (!(error instanceof ExpressionSyntaxError)) throw error;
+    issues.add(path, text, 'an expr-lang condition', `does not parse: ${error.message}`);
+  }
+}
+
+/** Prometheus or web, as the measuring activity reads them (types.ts MetricProvider). */
+function checkProvider(issues: Issues, value: unknown, path: FieldPath): void {
+  const provider = readMap(issues, value, path, 'a map with prometheus or web', { required: true });
+  if (!provider) return;
+  const kinds = Object.keys(provider);
+  if (kinds.length !== 1 || (kinds[0] !== 'prometheus' && kinds[0] !== 'web')) {
+    issues.add(path, provider, 'exactly one of prometheus or web');
+    return;
+  }
+  const at = [...path, kinds[0]];
+  const fields = readMap(issues, provider[kinds[0]], at, 'a map', { required: true });
+  if (!fields) return;
+  const text = (field: string, required = false) =>
+    readString(issues, fields[field], [...at, field], 'a string', { required, nonEmpty: required });
+  if (kinds[0] === 'prometheus') {
+    text('address', true);
+    text('query', true);
+    if (fields.timeout !== undefined && typeof fields.timeout !== 'number')
+      issues.add([...at, 'timeout'], fields.timeout, 'seconds, a number');
+  } else {
+    text('url', true);
+    if (!['GET', 'POST', 'PUT'].includes(fields.method as string))
+      issues.add([...at, 'method'], fields.method, 'GET, POST or PUT');
+    text('body');
+    text('jsonPath');
+    readInteger(issues, fields.timeoutSeconds, [...at, 'timeoutSeconds'], { min: 0 });
+    readBoolean(issues, fields.insecure, [...at, 'insecure']);
+  }
+  const headers = readList(issues, fields.headers, [...at, 'headers'], 'a list of {key, value}');
+  headers?.forEach((h, i) => {
+    const header = readMap(issues, h, [...at, 'headers', i], 'a map with key and value', { required: true });
+    for (const field of ['key', 'value'])
+      if (header)
+        readString(issues, header[field], [...at, 'headers', i, field], 'a string', { required: true });
+  });
+}
+
+/** A template as its manifest was written: the first problem the manifest validator finds in it. */
+function checkLegacyTemplate(
+  issues: Issues,
+  template: JsonMap,
+  kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate',
+  path: FieldPath,
+): void {
+  const manifest: JsonMap = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind,
+    metadata: {
+      name: template.name,
+      ...(kind === 'AnalysisTemplate' ? { namespace: template.namespace } : {}),
+    },
+    spec: template.spec,
+  };
+  const context = {
+    file: 'template',
+    document: 0,
+    kind,
+    namespace: typeof template.namespace === 'string' ? template.namespace : '',
+    name: typeof template.name === 'string' ? template.name : '',
+  };
+  // Messages start at the object (`AnalysisTemplate ns/name: spec…`): the definition names the field.
+  const inner = new Issues(context, (c, at) => `${describeObject(c)}: ${at === '' ? '' : `${at}: `}`);
+  validateAnalysisTemplate(manifest, inner, kind);
+  const first = inner.errors[0];
+  if (first) issues.add(path, template.name, 'a valid AnalysisTemplate', first.message);
+}

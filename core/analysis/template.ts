@@ -1,0 +1,132 @@
+// A validated AnalysisTemplate manifest → the AnalysisTemplate a RolloutDefinition carries: Argo's
+// metric defaults applied, durations in seconds, dryRun and measurementRetention given to each metric,
+// the provider in the shape the measuring activity reads. A value that is `{{args.NAME}}` stays so
+// until a run has its args (resolve.ts). Pure; apply and lint run it (attach.ts), and the workflow on
+// the manifests that definitions written before carry (`templateOf`).
+import { parseDuration } from '../duration.js';
+import type {
+  AnalysisTemplateManifest,
+  DurationOrArg,
+  MetricManifest,
+  TemplateArgumentManifest,
+} from '../manifest/argo-types.js';
+import { isWholeArgReference } from './args.js';
+import type {
+  AnalysisTemplate,
+  LegacyAnalysisTemplate,
+  MetricProvider,
+  NumberOrArg,
+  TemplateArg,
+  TemplateMetric,
+} from './types.js';
+
+/** Argo's defaults for a metric (pkg/apis/rollouts/v1alpha1/analysis_types.go). */
+export const METRIC_DEFAULTS = {
+  failureLimit: 0,
+  inconclusiveLimit: 0,
+  consecutiveErrorLimit: 4,
+  consecutiveSuccessLimit: 0,
+  measurementRetention: 10,
+} as const;
+
+export function normalizeTemplate(manifest: AnalysisTemplateManifest): AnalysisTemplate {
+  const { spec } = manifest;
+  return {
+    kind: manifest.kind,
+    name: manifest.name,
+    namespace: manifest.namespace,
+    args: spec.args.map(normalizeArg),
+    metrics: spec.metrics.map((metric) => {
+      const retention = spec.measurementRetention.find((r) => matches(r.metricName, metric.name));
+      return normalizeMetric(metric, {
+        dryRun: spec.dryRun.some((d) => matches(d.metricName, metric.name)),
+        measurementRetention: retention?.limit ?? METRIC_DEFAULTS.measurementRetention,
+      });
+    }),
+  };
+}
+
+/** A carried template in either shape, normalized (a legacy one was validated when it was carried). */
+export function templateOf(stored: AnalysisTemplate | LegacyAnalysisTemplate): AnalysisTemplate {
+  return 'spec' in stored ? normalizeTemplate(stored as unknown as AnalysisTemplateManifest) : stored;
+}
+
+/** A `metricName` of dryRun or measurementRetention: a name, or Argo's wildcard. */
+function matches(pattern: string, name: string): boolean {
+  if (pattern === '*' || pattern === '.*') return true;
+  return pattern === name;
+}
+
+/** A template arg's `fieldRef` is not read: such an arg must come from the Rollout, as before. */
+function normalizeArg(arg: TemplateArgumentManifest): TemplateArg {
+  if (arg.value !== undefined) return { name: arg.name, value: arg.value };
+  const secret = arg.valueFrom?.secretKeyRef;
+  return secret
+    ? { name: arg.name, secretKeyRef: { name: secret.name, key: secret.key } }
+    : { name: arg.name };
+}
+
+function normalizeMetric(
+  metric: MetricManifest,
+  given: { dryRun: boolean; measurementRetention: number },
+): TemplateMetric {
+  const intervalSeconds = seconds(metric.interval);
+  const count = integer(metric.count);
+  return {
+    name: metric.name,
+    ...(intervalSeconds !== undefined ? { intervalSeconds } : {}),
+    initialDelaySeconds: seconds(metric.initialDelay) ?? 0,
+    ...(count !== undefined ? { count } : {}),
+    ...(metric.successCondition !== undefined ? { successCondition: metric.successCondition } : {}),
+    ...(metric.failureCondition !== undefined ? { failureCondition: metric.failureCondition } : {}),
+    failureLimit: integer(metric.failureLimit) ?? METRIC_DEFAULTS.failureLimit,
+    inconclusiveLimit: integer(metric.inconclusiveLimit) ?? METRIC_DEFAULTS.inconclusiveLimit,
+    consecutiveErrorLimit: integer(metric.consecutiveErrorLimit) ?? METRIC_DEFAULTS.consecutiveErrorLimit,
+    consecutiveSuccessLimit:
+      integer(metric.consecutiveSuccessLimit) ?? METRIC_DEFAULTS.consecutiveSuccessLimit,
+    ...given,
+    provider: normalizeProvider(metric),
+  };
+}
+
+function seconds(value: DurationOrArg | undefined): NumberOrArg | undefined {
+  if (value === undefined || (typeof value === 'string' && isWholeArgReference(value))) return value;
+  return parseDuration(value);
+}
+
+/** Argo's IntOrString: a digits-only string is the number. */
+function integer(value: NumberOrArg | undefined): NumberOrArg | undefined {
+  if (typeof value === 'string' && !isWholeArgReference(value)) return Number(value);
+  return value;
+}
+
+function normalizeProvider(metric: MetricManifest): MetricProvider {
+  const { prometheus, web } = metric.provider;
+  if (prometheus) {
+    const { address, query, timeout, headers } = prometheus;
+    return {
+      prometheus: {
+        address: address ?? '',
+        query,
+        ...(typeof timeout === 'number' ? { timeout } : {}),
+        ...(headers ? { headers } : {}),
+      },
+    };
+  }
+  if (web) {
+    return {
+      web: {
+        url: web.url,
+        method: (web.method ?? 'GET').toUpperCase() as 'GET' | 'POST' | 'PUT',
+        ...(web.headers ? { headers: web.headers } : {}),
+        ...(typeof web.body === 'string' ? { body: web.body } : {}),
+        ...(web.jsonBody !== undefined ? { jsonBody: web.jsonBody } : {}),
+        ...(web.timeoutSeconds !== undefined ? { timeoutSeconds: web.timeoutSeconds } : {}),
+        ...(web.jsonPath !== undefined ? { jsonPath: web.jsonPath } : {}),
+        ...(web.insecure === true ? { insecure: true as const } : {}),
+      },
+    };
+  }
+  // validateAnalysisTemplate refuses every other provider; reaching here means it was bypassed
+  throw new Error(`normalizeTemplate: not a validated provider: ${Object.keys(metric.provider).join(', ')}`);
+}
