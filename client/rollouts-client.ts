@@ -12,6 +12,7 @@ import type { RolloutStatus } from '../core/status.js';
 import type { RolloutDefinition } from '../core/types.js';
 import {
   abortUpdate,
+  analysisStatusQuery,
   deployUpdate,
   pauseUpdate,
   promoteUpdate,
@@ -19,10 +20,10 @@ import {
   retryUpdate,
   ROLLOUT_WORKFLOW_TYPE,
   rolloutWorkflowId,
+  rolloutWorkflowIdPrefix,
   statusQuery,
   type ActionResult,
 } from '../workflows/messages.js';
-import { analysisStatusQuery } from '../workflows/analysis-run.js';
 import type { rolloutWorkflow } from '../workflows/rollout.js';
 import {
   RevisionImageKey,
@@ -32,12 +33,6 @@ import {
 } from '../workflows/search-attributes.js';
 import { loadRolloutFiles, type RolloutFilesOptions } from './manifest-files.js';
 import { waitForStatus, type StatusWanted, type WaitOptions } from './wait.js';
-
-/**
- * What every rollout's workflow id starts with (rolloutWorkflowId), for listing all namespaces.
- * workflows/messages.ts has no such constant yet; this one belongs there.
- */
-const ROLLOUT_ID_PREFIX = 'rollout:';
 
 const QUERY_DEADLINE_MS = 3000;
 const GRPC_DEADLINE_EXCEEDED = 4;
@@ -243,7 +238,7 @@ export class RolloutsClient {
 
   /** Running rollouts, optionally of one namespace, with their status. */
   async list(namespace?: string): Promise<RolloutStatus[]> {
-    const prefix = namespace ? rolloutWorkflowId(namespace, '') : ROLLOUT_ID_PREFIX;
+    const prefix = rolloutWorkflowIdPrefix(namespace);
     const query = `WorkflowType = '${ROLLOUT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
     const ids: string[] = [];
     for await (const execution of this.client.workflow.list({ query })) {

@@ -27,13 +27,10 @@ import type {
 import { decodeMetricValue } from '../core/analysis/values.js';
 import { formatDuration } from '../core/duration.js';
 import { evaluateCondition } from '../core/expr/index.js';
+import { shorten } from '../core/text.js';
 import { callActivity } from './activities.js';
 import { analysisStatusQuery, terminateAnalysisSignal } from './messages.js';
 import { ANALYSIS_ERRORS_NOT_COUNTED } from './patches.js';
-
-// The run's messages live in messages.ts; re-exported for client/rollouts-client.ts, which still
-// imports `analysisStatusQuery` from here.
-export { analysisStatusQuery, terminateAnalysisSignal } from './messages.js';
 
 export interface AnalysisCarried {
   metrics: MetricResult[];
@@ -55,7 +52,7 @@ const DEFAULT_MEASUREMENTS_PER_RUN = 500;
 /** A measured value for a message: its JSON, short, and how many values a list holds. */
 function shownValue(value: MetricValue | null): string {
   const text = JSON.stringify(value) ?? 'nothing';
-  const short = text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  const short = shorten(text);
   return Array.isArray(value) ? `${short} (${value.length} value${value.length === 1 ? '' : 's'})` : short;
 }
 

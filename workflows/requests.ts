@@ -5,22 +5,19 @@
 // the server (the Temporal UI, `temporal workflow signal`), so each check also refuses wrong types,
 // unknown fields and oversized values, naming them, before anything is recorded.
 import { checkDefinition } from '../core/definition-check.js';
+import { isObject } from '../core/json.js';
 import { imageProblem } from '../core/manifest/names.js';
 import { describeStep } from '../core/steps.js';
 import type { RolloutDefinition } from '../core/types.js';
 import { MAX_REASON_LENGTH } from '../core/limits.js';
+import { shorten } from '../core/text.js';
 import type { AbortInput, DeployInput, PromoteInput } from './messages.js';
 import type { PendingRequests } from './pending-requests.js';
 import type { RolloutState } from './state.js';
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A value in a one-line reason: as JSON, cut short (a payload can be megabytes). */
 function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  return shorten(JSON.stringify(value) ?? String(value));
 }
 
 /**

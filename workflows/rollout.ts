@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { checkDefinition } from '../core/definition-check.js';
+import { isObject } from '../core/json.js';
 import { RolloutController } from './controller.js';
 import {
   abortSignal,
@@ -36,10 +37,6 @@ import { startScaleDowns } from './scale-downs.js';
 import { initialState, RolloutState, type RolloutWorkflowInput } from './state.js';
 
 type Check = (input: unknown) => string | undefined;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** What the worker's payload codec said about a payload it could not read (UNREADABLE_PAYLOAD). */
 function unreadableReason(value: unknown): string | undefined {

@@ -1,6 +1,7 @@
 // The share of requests each image answers with HTTP 500, as a user sets it (`PUT /api/errors`,
 // `rollouts lab errors IMAGE RATE`): by the exact image reference of a ReplicaSet's first container.
 // Unset images answer every request with 200.
+import { isObject } from '../../core/json.js';
 
 export interface ErrorRate {
   image: string;
@@ -23,9 +24,9 @@ function describe(value: unknown): string {
 
 /** A request body's `{image, rate}`, or an ErrorRateInputError whose message starts with the field at fault. */
 export function parseErrorRate(body: unknown): ErrorRate {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
+  if (!isObject(body))
     throw new ErrorRateInputError(`body: expected a JSON object like ${EXAMPLE}, got ${describe(body)}`);
-  const fields = body as Record<string, unknown>;
+  const fields = body;
   for (const key of Object.keys(fields))
     if (key !== 'image' && key !== 'rate')
       throw new ErrorRateInputError(`${key}: unknown field (expected only "image" and "rate")`);

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { attachAnalysisTemplates, missingTemplates } from '../../core/analysis/attach.js';
+import { normalizeTemplate } from '../../core/analysis/template.js';
 import { fetchAnalysisTemplates } from '../../client/cluster-templates.js';
 import { ControlPlane } from '../support/kube-control-plane.js';
 import { seedDir } from '../support/paths.js';
@@ -46,7 +47,7 @@ describe('AnalysisTemplates from the cluster', () => {
     ]);
     const fetched = await fetchAnalysisTemplates(missing, cp.kubeconfigPath);
     expect(fetched.errors).toEqual([]);
-    expect(fetched.templates).toEqual(seedRollout().analysisTemplates);
+    expect(fetched.templates.map(normalizeTemplate)).toEqual(seedRollout().analysisTemplates);
     const attached = attachAnalysisTemplates(rollout, fetched.templates);
     expect(attached.errors).toEqual([]);
     expect(attached.rollout.analysisTemplates?.[0]?.name).toBe('istio-success-rate');

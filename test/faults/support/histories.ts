@@ -11,6 +11,7 @@ import { Worker } from '@temporalio/worker';
 import type { Lab } from '../../support/lab.js';
 import { historiesDir } from '../../support/paths.js';
 import { workflowBundle } from '../../support/temporal-env.js';
+import { ROLLOUT_WORKFLOW_ID_PREFIX } from '../../../workflows/messages.js';
 
 export interface ReplayReport {
   histories: number;
@@ -61,7 +62,8 @@ function save(
   // The rollouts first (their histories carry the faults), then AnalysisRuns; the longest of each first.
   const ranked = [...histories].sort(
     (a, b) =>
-      Number(b.workflowId.startsWith('rollout:')) - Number(a.workflowId.startsWith('rollout:')) ||
+      Number(b.workflowId.startsWith(ROLLOUT_WORKFLOW_ID_PREFIX)) -
+        Number(a.workflowId.startsWith(ROLLOUT_WORKFLOW_ID_PREFIX)) ||
       (b.history.events?.length ?? 0) - (a.history.events?.length ?? 0),
   );
   const chosen = ranked.slice(0, SAVE_LIMIT);
