@@ -3,7 +3,7 @@
 // accept and ignore are left out. Argo's own definitions: pkg/apis/rollouts/v1alpha1/types.go.
 
 import type { AnalysisTemplateKind } from '../analysis/types.js';
-import type { Labels, PodTemplate } from '../types.js';
+import type { AnalysisArgument, Labels, PodTemplate } from '../types.js';
 
 export const ARGO_API_VERSION = 'argoproj.io/v1alpha1';
 
@@ -57,15 +57,8 @@ export interface RolloutAnalysisManifest {
   args?: AnalysisArgumentManifest[];
 }
 
-export interface AnalysisArgumentManifest {
-  name: string;
-  value?: string;
-  valueFrom?: {
-    fieldRef?: { fieldPath: string };
-    podTemplateHashValue?: 'Stable' | 'Latest';
-    secretKeyRef?: { name: string; key: string };
-  };
-}
+/** A Rollout's analysis arg: the definition carries it as the manifest gives it. */
+export type AnalysisArgumentManifest = AnalysisArgument;
 
 export interface IstioManifest {
   virtualService?: IstioVirtualServiceManifest;
