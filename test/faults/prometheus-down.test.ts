@@ -186,7 +186,7 @@ describe('Prometheus down during analysis', () => {
     const yellow = result?.final.verdicts.find((v) => v.revision === 2);
     expect(yellow?.phase).toBe('Successful');
     notes.push(
-      `A: ${metric?.error} Error measurements of ${metric?.count} at recovery, yellow's run Successful, walkthrough as undisturbed`,
+      `A: ${metric?.error} Error measurements beside ${metric?.count} counted ones at recovery, yellow's run Successful, walkthrough as undisturbed`,
     );
   });
 

@@ -412,7 +412,8 @@ export async function analysisChecks(client: Client, namespace: string): Promise
     const delay = (metric?.initialDelaySeconds ?? 0) * 1000;
     checks.push({
       workflowId,
-      measurements: result.metrics.reduce((n, m) => n + m.count, 0),
+      // Every measurement taken: the counted ones and the Errors (which never count toward `count`).
+      measurements: result.metrics.reduce((n, m) => n + m.count + m.error, 0),
       activities,
       plausibleMax: ranMs < delay ? 0 : Math.floor((ranMs - delay) / interval) + 1,
       phase: result.phase,
