@@ -12,6 +12,7 @@ import {
   type JsonMap,
 } from './fields.js';
 import { readName } from './names.js';
+import { UNSUPPORTED_DESTINATION_RULE, refuseUnsupported } from './unsupported.js';
 
 /** Routers Argo supports and we do not (yet). */
 const OTHER_ROUTERS = ['nginx', 'alb', 'smi', 'ambassador', 'appMesh', 'traefik', 'apisix', 'plugins'];
@@ -169,7 +170,13 @@ function validateTlsRoute(issues: Issues, value: unknown, path: FieldPath): void
 function validateDestinationRule(issues: Issues, value: unknown, path: FieldPath): void {
   const rule = readMap(issues, value, path, 'a map with name, canarySubsetName and stableSubsetName');
   if (rule === undefined) return;
-  checkKnownFields(issues, rule, path, ['name', 'canarySubsetName', 'stableSubsetName']);
+  checkKnownFields(issues, rule, path, [
+    'name',
+    'canarySubsetName',
+    'stableSubsetName',
+    'additionalSubsetNames',
+  ]);
+  refuseUnsupported(issues, rule, path, UNSUPPORTED_DESTINATION_RULE);
   readName(issues, rule.name, [...path, 'name'], 'subdomain', 253);
   const subset = (key: string) =>
     readString(issues, rule[key], [...path, key], 'a subset name of the DestinationRule', {
