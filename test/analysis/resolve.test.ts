@@ -262,3 +262,35 @@ describe('templates normalized at apply (core/analysis/template.ts)', () => {
       );
   });
 });
+
+describe('a secret arg outside the provider (issue 11, bullet 7)', () => {
+  const secretInCondition = templatesFrom(`
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: secret-threshold, namespace: rollouts-demo}
+spec:
+  args:
+  - name: threshold
+    valueFrom: {secretKeyRef: {name: thresholds, key: min}}
+  metrics:
+  - name: ok
+    successCondition: result[0] > {{args.threshold}}
+    provider:
+      prometheus: {address: "http://p:9090", query: "up"}
+`);
+  const refs = [{ templateName: 'secret-threshold', clusterScope: false }];
+  const ctx = { rollout: seedRollout(), canaryHash: 'c', templates: secretInCondition };
+
+  it('says the arg is a secret one, usable only in the provider, and what Argo does instead', () => {
+    expect(() => resolveAnalysis(refs, [], ctx)).toThrow(
+      'AnalysisTemplate secret-threshold: spec.metrics[0].successCondition: {{args.threshold}} is a secret arg (valueFrom.secretKeyRef), which can be used only in the provider',
+    );
+    expect(() => resolveAnalysis(refs, [], ctx)).toThrow('Argo puts the Secret');
+    expect(() => resolveAnalysis(refs, [], ctx)).not.toThrow('not a declared arg');
+  });
+
+  it('accepts the same template when the Rollout gives the arg a plain value', () => {
+    const spec = resolveAnalysis(refs, [{ name: 'threshold', value: '0.9' }], ctx);
+    expect(spec.metrics[0]?.successCondition).toBe('result[0] > 0.9');
+  });
+});
