@@ -43,7 +43,7 @@ export function checkArgoKind(issues: Issues, apiVersion: string, kind: string):
     issues.notSupported(['kind'], kind, `the ${kind} kind`, `known kinds: ${KNOWN_TEXT}`);
     return false;
   }
-  const near = OUR_KINDS.find((known) => known.toLowerCase() === kind.toLowerCase());
+  const near = OUR_KINDS.find((known) => distance(known.toLowerCase(), kind.toLowerCase()) <= 2);
   const hint = near === undefined ? '' : ` (did you mean ${near}?)`;
   issues.add(
     ['kind'],
@@ -52,4 +52,18 @@ export function checkArgoKind(issues: Issues, apiVersion: string, kind: string):
     `"${kind}" is not a kind of ${apiVersion} that this project knows${hint}, expected one of ${KNOWN_TEXT}`,
   );
   return false;
+}
+
+/** Levenshtein distance, for "did you mean": kinds are short, so the plain table is fine. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(substitution, (previous[j] as number) + 1, (current[j - 1] as number) + 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }
