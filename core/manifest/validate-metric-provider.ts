@@ -17,7 +17,15 @@ import {
 import { UNSUPPORTED_PROMETHEUS, UNSUPPORTED_WEB, refuseUnsupported } from './unsupported.js';
 
 /** The fields of Argo's PrometheusMetric and WebMetric (analysis_types.go). */
-const PROMETHEUS_FIELDS = ['address', 'query', 'authentication', 'timeout', 'insecure', 'headers', 'rangeQuery'];
+const PROMETHEUS_FIELDS = [
+  'address',
+  'query',
+  'authentication',
+  'timeout',
+  'insecure',
+  'headers',
+  'rangeQuery',
+];
 const WEB_FIELDS = [
   'method',
   'url',

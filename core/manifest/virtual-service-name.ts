@@ -12,7 +12,7 @@ export interface VirtualServiceName {
 export function splitVirtualServiceName(written: string): VirtualServiceName {
   const fields = written.replace(/\.cluster\.local$/, '').split('.');
   if (fields.length < 2) return { name: fields[0] ?? '' };
-  return { name: fields.slice(0, -1).join('.'), namespace: fields[fields.length - 1] as string };
+  return { name: fields.slice(0, -1).join('.'), namespace: fields[fields.length - 1] };
 }
 
 /** Where a normalized reference points (a definition from before may still hold `name.namespace`). */

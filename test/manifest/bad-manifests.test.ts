@@ -288,6 +288,10 @@ const EXPECTATIONS: Record<string, [string, string]> = {
     '"Rolout" is not a kind of argoproj.io/v1alpha1 that this project knows (did you mean Rollout?), expected one of Rollout, AnalysisTemplate, ClusterAnalysisTemplate',
   ],
   'kind-experiment.yaml': ['kind', 'the Experiment kind is not supported yet'],
+  'template-arg-field-ref.yaml': [
+    'spec.args[1].valueFrom.fieldRef',
+    "fieldRef in an AnalysisTemplate's arg is not supported yet (give the arg in the Rollout's analysis args",
+  ],
   'vs-namespace-invalid.yaml': [`${ISTIO}.virtualService.name`, 'the namespace "nnnn'],
 };
 
