@@ -66,6 +66,11 @@ export type StepKind = CanaryStep['kind'];
 /** One VirtualService and the routes in it whose weights we own. */
 export interface IstioVirtualServiceRef {
   name: string;
+  /**
+   * Set when the manifest wrote `name.namespace` (Argo's shorthand, core/manifest/virtual-service-name.ts);
+   * absent: the Rollout's namespace. Definitions from before may hold `name.namespace` in `name`.
+   */
+  namespace?: string;
   /** HTTP route names; empty means "the only HTTP route" (allowed when the VirtualService has one). */
   routes: string[];
   tlsRoutes: { port?: number; sniHosts?: string[] }[];

@@ -3,6 +3,7 @@
 // optimistic concurrency (Kube.update) and are read back to report `verified`.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { PermanentFailureType } from '../../core/failures.js';
+import { virtualServiceLocation } from '../../core/manifest/virtual-service-name.js';
 import { POD_TEMPLATE_HASH_LABEL, type IstioTrafficRouting } from '../../core/types.js';
 import { permanentFailure } from '../errors.js';
 import type { SetWeightInput, UpdateHashInput, WeightResult } from '../interface.js';
@@ -68,8 +69,10 @@ export class IstioRouter implements TrafficRouter {
     const sides = sidesFor(istio, input);
     let verified = true;
     for (const ref of istio.virtualServices) {
-      const at = vsRef(input.namespace, ref.name);
-      const name = `${input.namespace}/${ref.name}`;
+      // `name.namespace` in the manifest: a VirtualService of another namespace, as Argo allows.
+      const where = virtualServiceLocation(ref, input.namespace);
+      const at = vsRef(where.namespace, where.name);
+      const name = `${where.namespace}/${where.name}`;
       await this.kube.update<VirtualService>(at, (vs) => {
         const spec = vs.spec ?? {};
         const changed = asPermanent(() => setRouteWeights(name, spec, ref, sides, input.canaryWeight));

@@ -88,13 +88,60 @@ function argFromTemplate(arg: TemplateArg): ArgValue | undefined {
   return undefined;
 }
 
-/** Replaces `{{args.x}}` in every string of a JSON value; secret args keep their placeholder. */
-function substitute<T>(value: T, plain: Map<string, string>, secrets: Set<string>, where: string): T {
+/**
+ * Replaces `{{args.x}}` in every string of a JSON value. Secret args keep their placeholder in the
+ * provider (the measuring activity reads the Secret); anywhere else they are refused.
+ */
+function substitute<T>(
+  value: T,
+  plain: Map<string, string>,
+  secrets: { names: Set<string>; allowed: boolean },
+  where: string,
+): T {
   return substituteArgs(value, (name, written) => {
     if (plain.has(name)) return plain.get(name) as string;
-    if (secrets.has(name)) return written;
+    if (secrets.names.has(name)) {
+      if (secrets.allowed) return written;
+      throw new AnalysisResolveError(`${where}: ${secretOutsideProvider(name)}`);
+    }
     throw new AnalysisResolveError(`${where}: ${placeholder(name)} is not a declared arg`);
   });
+}
+
+/**
+ * Argo resolves the whole metric with the Secret's value (analysis.go resolveArgs), so a condition may
+ * hold it; here a condition is judged in the workflow, whose history must never hold a secret.
+ */
+function secretOutsideProvider(name: string): string {
+  return (
+    `${placeholder(name)} is a secret arg (valueFrom.secretKeyRef), which can be used only in the ` +
+    "provider (query, url, headers, body): Argo puts the Secret's value here too, but conditions and " +
+    "limits are kept in the rollout's history, which must not hold secrets; give this arg a plain value"
+  );
+}
+
+/** The manifest's name for a field of TemplateMetric, for messages. */
+const MANIFEST_FIELD: Record<string, string> = {
+  intervalSeconds: 'interval',
+  initialDelaySeconds: 'initialDelay',
+};
+
+/** Every field but the provider, each with its own path in messages; secret args are refused. */
+function substituteFields<T extends object>(
+  fields: T,
+  plain: Map<string, string>,
+  secrets: Set<string>,
+  at: string,
+): T {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields))
+    result[key] = substitute(
+      value,
+      plain,
+      { names: secrets, allowed: false },
+      `${at}.${MANIFEST_FIELD[key] ?? key}`,
+    );
+  return result as T;
 }
 
 function toInt(value: NumberOrArg, where: string): number {
@@ -121,7 +168,7 @@ function provider(
   secrets: Set<string>,
   where: string,
 ): MetricProvider {
-  const resolved = substitute(template, plain, secrets, where);
+  const resolved = substitute(template, plain, { names: secrets, allowed: true }, where);
   if (resolved.prometheus && !resolved.prometheus.address)
     throw new AnalysisResolveError(`${where}.provider.prometheus.address: required`);
   return resolved;
@@ -193,7 +240,7 @@ function resolveMetric(
   secrets: Set<string>,
 ): MetricSpec {
   const { provider: written, ...fields } = metric;
-  const m = substitute(fields, plain, new Set(), at);
+  const m = substituteFields(fields, plain, secrets, at);
   checkCondition(m.successCondition, metric.successCondition, `${at}.successCondition`);
   checkCondition(m.failureCondition, metric.failureCondition, `${at}.failureCondition`);
   const intervalSeconds = toSeconds(m.intervalSeconds, `${at}.interval`);

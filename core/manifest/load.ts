@@ -9,6 +9,7 @@ import { isObject } from '../json.js';
 import { readString, type JsonMap } from './fields.js';
 import { DEFAULT_NAMESPACE, normalizeRollout } from './normalize.js';
 import { parseDocuments, type RawDocument } from './parse.js';
+import { checkArgoKind } from './argo-kinds.js';
 import { validateAnalysisTemplate } from './validate-analysis-template.js';
 import { validateRollout } from './validate-rollout.js';
 
@@ -121,12 +122,15 @@ function load(
       if (template !== undefined) result.analysisTemplates.push(template);
       return;
     }
-    default:
+    default: {
       // Not ours to validate, but kubectl would refuse it without an apiVersion.
-      readString(issues, object.apiVersion, ['apiVersion'], 'an apiVersion such as v1', {
+      const apiVersion = readString(issues, object.apiVersion, ['apiVersion'], 'an apiVersion such as v1', {
         required: true,
         nonEmpty: true,
       });
+      // A misspelt Argo kind (`kind: Rolout`) is not "someone else's object": it is one we would skip.
+      if (apiVersion !== undefined && !checkArgoKind(issues, apiVersion, summary.kind)) return;
       result.others.push(summary);
+    }
   }
 }

@@ -22,6 +22,7 @@ import type {
   RolloutAnalysisManifest,
   RolloutManifest,
 } from './argo-types.js';
+import { splitVirtualServiceName } from './virtual-service-name.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -126,8 +127,11 @@ function normalizeIstio(istio: IstioManifest): IstioTrafficRouting {
 }
 
 function normalizeVirtualService(service: IstioVirtualServiceManifest): IstioVirtualServiceRef {
+  // Without a namespace in the name the reference stays as written (definitions compare equal).
+  const { name, namespace } = splitVirtualServiceName(service.name);
   return {
-    name: service.name,
+    name,
+    ...(namespace !== undefined ? { namespace } : {}),
     routes: [...(service.routes ?? [])],
     tlsRoutes: (service.tlsRoutes ?? []).map((route) => ({
       ...(route.port !== undefined ? { port: route.port } : {}),

@@ -14,6 +14,7 @@ import {
   readString,
 } from './fields.js';
 import { readName } from './names.js';
+import { UNSUPPORTED_ROLLOUT_ANALYSIS, refuseUnsupported } from './unsupported.js';
 
 const ANALYSIS_FIELDS = ['templates', 'args', 'dryRun', 'measurementRetention', 'analysisRunMetadata'];
 const TEMPLATES_EXPECTED = 'a non-empty list of {templateName, clusterScope?}';
@@ -43,6 +44,7 @@ export function validateRolloutAnalysis(
     path,
     options.background ? [...ANALYSIS_FIELDS, 'startingStep'] : ANALYSIS_FIELDS,
   );
+  refuseUnsupported(issues, analysis, path, UNSUPPORTED_ROLLOUT_ANALYSIS);
 
   const templates = readList(issues, analysis.templates, [...path, 'templates'], TEMPLATES_EXPECTED, {
     required: true,

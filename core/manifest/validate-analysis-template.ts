@@ -26,11 +26,12 @@ import {
   readString,
   type JsonMap,
 } from './fields.js';
+import { UNSUPPORTED_TEMPLATE_SPEC, refuseUnsupported } from './unsupported.js';
 import { checkArgoApiVersion, checkTopLevelFields, validateMetadata } from './validate-metadata.js';
 import { validateProvider } from './validate-metric-provider.js';
 import { checkArgReferences, validateTemplateArgument } from './validate-template-args.js';
 
-const SPEC_FIELDS = ['metrics', 'args', 'dryRun', 'measurementRetention'];
+const SPEC_FIELDS = ['metrics', 'args', 'dryRun', 'measurementRetention', 'templates'];
 const METRIC_FIELDS = [
   'name',
   'interval',
@@ -81,6 +82,7 @@ export function validateAnalysisTemplate(
 
 function validateSpec(issues: Issues, spec: JsonMap): void {
   checkKnownFields(issues, spec, ['spec'], SPEC_FIELDS);
+  refuseUnsupported(issues, spec, ['spec'], UNSUPPORTED_TEMPLATE_SPEC);
 
   const args = readList(issues, spec.args, ['spec', 'args'], 'a list of {name, value?, valueFrom?}');
   const argNames =

@@ -15,10 +15,11 @@ import { readName } from './names.js';
 import { validateRolloutAnalysis } from './validate-analysis-ref.js';
 import { validateStep } from './validate-steps.js';
 import { validateTrafficRouting } from './validate-traffic-routing.js';
+import { UNSUPPORTED_CANARY, refuseUnsupported } from './unsupported.js';
 
 /**
- * Every field of Argo's CanaryStrategy. Those we do not implement but that change nothing we promise
- * (maxSurge, antiAffinity, canaryMetadata, …) are accepted and ignored; anything else is a typo.
+ * Every field of Argo's CanaryStrategy. Those we do not implement (maxSurge, antiAffinity,
+ * canaryMetadata, …) are refused as not supported yet (unsupported.ts); anything else is a typo.
  */
 const CANARY_FIELDS = [
   'canaryService',
@@ -37,10 +38,12 @@ const CANARY_FIELDS = [
   'scaleDownDelayRevisionLimit',
   'pingPong',
   'minPodsPerReplicaSet',
+  'replicaProgressThreshold',
 ];
 
 export function validateCanary(issues: Issues, canary: JsonMap, path: FieldPath): void {
   checkKnownFields(issues, canary, path, CANARY_FIELDS);
+  refuseUnsupported(issues, canary, path, UNSUPPORTED_CANARY);
 
   const canaryService = readName(issues, canary.canaryService, [...path, 'canaryService'], 'service', 63, {
     required: false,

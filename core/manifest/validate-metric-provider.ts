@@ -1,9 +1,12 @@
 // A metric's provider in an AnalysisTemplate: exactly one of Argo's providers, and the fields of the
-// two this project measures with (prometheus, web) of the types the measuring activity reads.
+// two this project measures with (prometheus, web) of the types the measuring activity reads. Every
+// other field of Argo's PrometheusMetric and WebMetric is refused (unsupported.ts); a misspelt one is
+// an unknown field.
 import { Issues, type FieldPath } from './errors.js';
 import {
   checkKnownFields,
   describeSeveralSet,
+  isAbsent,
   presentKeys,
   readBoolean,
   readInteger,
@@ -11,6 +14,29 @@ import {
   readMap,
   readString,
 } from './fields.js';
+import { UNSUPPORTED_PROMETHEUS, UNSUPPORTED_WEB, refuseUnsupported } from './unsupported.js';
+
+/** The fields of Argo's PrometheusMetric and WebMetric (analysis_types.go). */
+const PROMETHEUS_FIELDS = [
+  'address',
+  'query',
+  'authentication',
+  'timeout',
+  'insecure',
+  'headers',
+  'rangeQuery',
+];
+const WEB_FIELDS = [
+  'method',
+  'url',
+  'headers',
+  'body',
+  'timeoutSeconds',
+  'jsonPath',
+  'insecure',
+  'jsonBody',
+  'authentication',
+];
 
 /** Argo's metric providers; prometheus and web are the ones this project measures with. */
 const PROVIDERS = [
@@ -55,6 +81,8 @@ export function validateProvider(issues: Issues, value: unknown, path: FieldPath
 function validatePrometheus(issues: Issues, value: unknown, path: FieldPath): void {
   const prometheus = readMap(issues, value, path, 'a map with address and query');
   if (prometheus === undefined) return;
+  checkKnownFields(issues, prometheus, path, PROMETHEUS_FIELDS);
+  refuseUnsupported(issues, prometheus, path, UNSUPPORTED_PROMETHEUS);
   // Required: there is no default Prometheus to ask (an AnalysisRun without one could never measure).
   readString(issues, prometheus.address, [...path, 'address'], 'a URL such as http://prometheus:9090', {
     required: true,
@@ -64,12 +92,16 @@ function validatePrometheus(issues: Issues, value: unknown, path: FieldPath): vo
     required: true,
     nonEmpty: true,
   });
+  // Seconds, as Argo's *int64 (the provider refuses a negative one).
+  readInteger(issues, prometheus.timeout, [...path, 'timeout'], { min: 0 });
   validateHeaders(issues, prometheus.headers, [...path, 'headers']);
 }
 
 function validateWeb(issues: Issues, value: unknown, path: FieldPath): void {
   const web = readMap(issues, value, path, 'a map with url');
   if (web === undefined) return;
+  checkKnownFields(issues, web, path, WEB_FIELDS);
+  refuseUnsupported(issues, web, path, UNSUPPORTED_WEB);
   readString(issues, web.url, [...path, 'url'], 'a URL', { required: true, nonEmpty: true });
   const method = readString(issues, web.method, [...path, 'method'], 'GET, POST or PUT');
   if (method !== undefined && !['GET', 'POST', 'PUT'].includes(method)) {
@@ -78,6 +110,26 @@ function validateWeb(issues: Issues, value: unknown, path: FieldPath): void {
   readString(issues, web.jsonPath, [...path, 'jsonPath'], 'a JSONPath such as {$.data.ok}');
   readInteger(issues, web.timeoutSeconds, [...path, 'timeoutSeconds'], { min: 0 });
   readBoolean(issues, web.insecure, [...path, 'insecure']);
+  readString(issues, web.body, [...path, 'body'], 'a string (the request body)');
+  // Argo's web provider: "use either Body or JSONBody; both cannot exists for WebMetric payload"
+  if (!isAbsent(web.body) && !isAbsent(web.jsonBody)) {
+    issues.add(
+      [...path, 'jsonBody'],
+      web.jsonBody,
+      'body or jsonBody, not both',
+      'both body and jsonBody are set, expected one of them',
+    );
+  }
+  // …and every measurement of a GET with a body is an Error there: say so now.
+  const payload = ['body', 'jsonBody'].find((key) => !isAbsent(web[key]) && web[key] !== '');
+  if (payload !== undefined && (method ?? 'GET') === 'GET') {
+    issues.add(
+      [...path, payload],
+      web[payload],
+      'method POST or PUT with a body',
+      `${payload} needs method POST or PUT (Argo measures a GET with a body as an Error)`,
+    );
+  }
   validateHeaders(issues, web.headers, [...path, 'headers']);
 }
 
@@ -86,6 +138,7 @@ function validateHeaders(issues: Issues, value: unknown, path: FieldPath): void 
   headers?.forEach((entry, index) => {
     const header = readMap(issues, entry, [...path, index], 'a map with key and value', { required: true });
     if (header === undefined) return;
+    checkKnownFields(issues, header, [...path, index], ['key', 'value']);
     readString(issues, header.key, [...path, index, 'key'], 'a header name', {
       required: true,
       nonEmpty: true,

@@ -16,11 +16,12 @@ import {
   type JsonMap,
 } from './fields.js';
 import { imageProblem, readAnnotations, readLabels, readName } from './names.js';
+import { UNSUPPORTED_ROLLOUT_SPEC, refuseUnsupported } from './unsupported.js';
 import { validateCanary } from './validate-canary.js';
 import { checkArgoApiVersion, checkTopLevelFields, validateMetadata } from './validate-metadata.js';
 import { DEFAULTS, type Labels } from '../types.js';
 
-/** Every field of Argo's RolloutSpec; restartAt, rollbackWindow and analysis (history limits) are ignored. */
+/** Every field of Argo's RolloutSpec; restartAt, rollbackWindow and analysis are refused (unsupported.ts). */
 const SPEC_FIELDS = [
   'replicas',
   'selector',
@@ -60,6 +61,7 @@ export function validateRollout(object: JsonMap, issues: Issues): RolloutManifes
 
 function validateSpec(issues: Issues, spec: JsonMap): void {
   checkKnownFields(issues, spec, ['spec'], SPEC_FIELDS);
+  refuseUnsupported(issues, spec, ['spec'], UNSUPPORTED_ROLLOUT_SPEC);
   readInteger(issues, spec.replicas, ['spec', 'replicas'], { min: 0 });
 
   if (!isAbsent(spec.workloadRef)) {

@@ -15,7 +15,7 @@ import { validateRolloutAnalysis } from './validate-analysis-ref.js';
 
 export const SUPPORTED_STEP_KINDS = ['setWeight', 'pause', 'setCanaryScale', 'analysis'] as const;
 /** Argo step kinds that this project does not run yet. */
-const UNSUPPORTED_STEP_KINDS = ['setHeaderRoute', 'setMirrorRoute', 'experiment'];
+const UNSUPPORTED_STEP_KINDS = ['setHeaderRoute', 'setMirrorRoute', 'experiment', 'plugin'];
 
 const KINDS_TEXT = SUPPORTED_STEP_KINDS.join(', ');
 const STEP_EXPECTED = `a map with exactly one of ${KINDS_TEXT}`;

@@ -51,6 +51,14 @@ export function validateTemplateArgument(
         ? `nothing is set, expected ${expected}`
         : `${describeSeveralSet(sources)}, expected one`;
     issues.add(fromPath, valueFrom, expected, problem);
+  } else if (sources[0] === 'fieldRef') {
+    // The run would not read it (core/analysis/template.ts): the arg would silently need the Rollout.
+    issues.notSupported(
+      [...fromPath, 'fieldRef'],
+      valueFrom.fieldRef,
+      "fieldRef in an AnalysisTemplate's arg",
+      "give the arg in the Rollout's analysis args, with valueFrom.fieldRef there",
+    );
   }
   const secret = readMap(
     issues,

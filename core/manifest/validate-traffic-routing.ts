@@ -11,7 +11,9 @@ import {
   readString,
   type JsonMap,
 } from './fields.js';
-import { readName } from './names.js';
+import { nameProblem, readName } from './names.js';
+import { splitVirtualServiceName } from './virtual-service-name.js';
+import { UNSUPPORTED_DESTINATION_RULE, refuseUnsupported } from './unsupported.js';
 
 /** Routers Argo supports and we do not (yet). */
 const OTHER_ROUTERS = ['nginx', 'alb', 'smi', 'ambassador', 'appMesh', 'traefik', 'apisix', 'plugins'];
@@ -118,6 +120,12 @@ function validateVirtualService(issues: Issues, value: unknown, path: FieldPath)
   checkKnownFields(issues, service, path, ['name', 'routes', 'tlsRoutes', 'tcpRoutes']);
   // `name` or `name.namespace` (Argo allows a VirtualService in another namespace)
   const name = readName(issues, service.name, [...path, 'name'], 'subdomain', 253);
+  const namespace = name === undefined ? undefined : splitVirtualServiceName(name).namespace;
+  const problem = namespace === undefined ? undefined : nameProblem(namespace, 'label', 63);
+  if (problem) {
+    const expected = 'a VirtualService name, or name.namespace with a valid namespace';
+    issues.add([...path, 'name'], name, expected, `the namespace "${namespace}" of "${name}": ${problem}`);
+  }
 
   const routes = readList(issues, service.routes, [...path, 'routes'], ROUTES_EXPECTED, { nonEmpty: true });
   if (routes !== undefined) {
@@ -169,7 +177,13 @@ function validateTlsRoute(issues: Issues, value: unknown, path: FieldPath): void
 function validateDestinationRule(issues: Issues, value: unknown, path: FieldPath): void {
   const rule = readMap(issues, value, path, 'a map with name, canarySubsetName and stableSubsetName');
   if (rule === undefined) return;
-  checkKnownFields(issues, rule, path, ['name', 'canarySubsetName', 'stableSubsetName']);
+  checkKnownFields(issues, rule, path, [
+    'name',
+    'canarySubsetName',
+    'stableSubsetName',
+    'additionalSubsetNames',
+  ]);
+  refuseUnsupported(issues, rule, path, UNSUPPORTED_DESTINATION_RULE);
   readName(issues, rule.name, [...path, 'name'], 'subdomain', 253);
   const subset = (key: string) =>
     readString(issues, rule[key], [...path, key], 'a subset name of the DestinationRule', {

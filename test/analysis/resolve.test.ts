@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { lintFiles } from '../../client/lint.js';
 import { attachAnalysisTemplates } from '../../core/analysis/attach.js';
 import { resolveAnalysis } from '../../core/analysis/resolve.js';
 import { normalizeTemplate } from '../../core/analysis/template.js';
@@ -260,5 +261,65 @@ describe('templates normalized at apply (core/analysis/template.ts)', () => {
       expect(() => resolveAnalysis(refs, bad, { ...ctx, templates: t })).toThrow(
         'AnalysisTemplate web-check: spec.metrics[0].count: "x" is not an integer',
       );
+  });
+});
+
+describe('a secret arg outside the provider (issue 11, bullet 7)', () => {
+  const secretInCondition = templatesFrom(`
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: secret-threshold, namespace: rollouts-demo}
+spec:
+  args:
+  - name: threshold
+    valueFrom: {secretKeyRef: {name: thresholds, key: min}}
+  metrics:
+  - name: ok
+    successCondition: result[0] > {{args.threshold}}
+    provider:
+      prometheus: {address: "http://p:9090", query: "up"}
+`);
+  const refs = [{ templateName: 'secret-threshold', clusterScope: false }];
+  const ctx = { rollout: seedRollout(), canaryHash: 'c', templates: secretInCondition };
+
+  it('says the arg is a secret one, usable only in the provider, and what Argo does instead', () => {
+    expect(() => resolveAnalysis(refs, [], ctx)).toThrow(
+      'AnalysisTemplate secret-threshold: spec.metrics[0].successCondition: {{args.threshold}} is a secret arg (valueFrom.secretKeyRef), which can be used only in the provider',
+    );
+    expect(() => resolveAnalysis(refs, [], ctx)).toThrow('Argo puts the Secret');
+    expect(() => resolveAnalysis(refs, [], ctx)).not.toThrow('not a declared arg');
+  });
+
+  it('is reported by lint, naming the field', () => {
+    const rollout = fs
+      .readFileSync(path.join(seedDir, '05-rollout.yaml'), 'utf8')
+      .replace('templateName: istio-success-rate', 'templateName: secret-threshold');
+    const template = `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: secret-threshold, namespace: rollouts-demo}
+spec:
+  args:
+  - name: service
+  - name: namespace
+  - name: threshold
+    valueFrom: {secretKeyRef: {name: thresholds, key: min}}
+  metrics:
+  - name: ok
+    failureCondition: result[0] < {{args.threshold}}
+    provider:
+      prometheus: {address: "http://p:9090", query: "up{service=\\"{{args.service}}\\"}"}
+`;
+    const files: Record<string, string> = { 'rollout.yaml': rollout, 'template.yaml': template };
+    const { errors } = lintFiles(Object.keys(files), (file) => files[file] as string);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringContaining(
+        'spec.metrics[0].failureCondition: {{args.threshold}} is a secret arg (valueFrom.secretKeyRef), which can be used only in the provider',
+      ),
+    ]);
+  });
+
+  it('accepts the same template when the Rollout gives the arg a plain value', () => {
+    const spec = resolveAnalysis(refs, [{ name: 'threshold', value: '0.9' }], ctx);
+    expect(spec.metrics[0]?.successCondition).toBe('result[0] > 0.9');
   });
 });

@@ -124,7 +124,9 @@ describe('loadManifests: every field normalized', () => {
           virtualServices: [
             { name: 'checkout-vsvc', routes: ['primary', 'secondary'], tlsRoutes: [], tcpRoutes: [] },
             {
-              name: 'checkout-tls.edge',
+              // `name.namespace`: Argo's shorthand for a VirtualService in another namespace
+              name: 'checkout-tls',
+              namespace: 'edge',
               routes: [],
               tlsRoutes: [
                 { port: 443, sniHosts: ['checkout.example.com'] },

@@ -1,0 +1,70 @@
+// Fields of Argo's Rollout and AnalysisTemplate types that this project does not act on (yet). Each is
+// refused at lint with "not supported yet" naming it: a field accepted and then ignored would let a
+// rollout run differently from what its author wrote (issue 11). test/manifest/argo-fields.test.ts
+// walks every field of Argo's types and holds each to "handled" or to one of these.
+
+import { Issues, type FieldPath } from './errors.js';
+import { isAbsent, type JsonMap } from './fields.js';
+
+/** field → what to do instead (the sentence in brackets after "… is not supported yet"). */
+export type UnsupportedFields = Readonly<Record<string, string>>;
+
+/** RolloutSpec (types.go); workloadRef is refused by validate-rollout.ts itself. */
+export const UNSUPPORTED_ROLLOUT_SPEC: UnsupportedFields = {
+  restartAt: 'restart the pods by applying the Rollout again with a changed pod template annotation',
+  rollbackWindow: 'a rollback to an older revision is a full canary here; remove it',
+  analysis: 'AnalysisRun history limits: remove spec.analysis, the runs are kept with the rollout',
+};
+
+/** CanaryStrategy (types.go). */
+export const UNSUPPORTED_CANARY: UnsupportedFields = {
+  maxSurge: 'the pod counts follow the steps; remove it',
+  maxUnavailable: 'the pod counts follow the steps; remove it',
+  antiAffinity: 'put the affinity in spec.template.spec.affinity, or remove it',
+  canaryMetadata: 'pods of both roles carry the pod template labels only; remove it',
+  stableMetadata: 'pods of both roles carry the pod template labels only; remove it',
+  scaleDownDelayRevisionLimit: 'remove it; scaleDownDelaySeconds applies to the previous stable only',
+  pingPong: 'use canaryService and stableService',
+  minPodsPerReplicaSet: 'remove it; a weight of more than 0 gives the canary at least one pod',
+  replicaProgressThreshold: 'remove it; a step waits until every pod of the canary is available',
+};
+
+/** RolloutAnalysis (types.go), inline step or background; dryRun is refused by validate-analysis-ref.ts. */
+export const UNSUPPORTED_ROLLOUT_ANALYSIS: UnsupportedFields = {
+  measurementRetention: 'set spec.measurementRetention in the AnalysisTemplate instead',
+  analysisRunMetadata: 'remove it; AnalysisRuns are not Kubernetes objects here',
+};
+
+/** IstioDestinationRule (types.go). */
+export const UNSUPPORTED_DESTINATION_RULE: UnsupportedFields = {
+  additionalSubsetNames: 'remove it; only the canary and stable subsets are managed',
+};
+
+/** AnalysisTemplateSpec (analysis_types.go). */
+export const UNSUPPORTED_TEMPLATE_SPEC: UnsupportedFields = {
+  templates: "copy the other template's metrics and args into this one",
+};
+
+/** PrometheusMetric (analysis_types.go). */
+export const UNSUPPORTED_PROMETHEUS: UnsupportedFields = {
+  rangeQuery: 'write an instant query, e.g. with a [5m] range inside the PromQL',
+  authentication: 'pass a token in headers, from a secret arg',
+  insecure: 'use http://, or a certificate the worker trusts',
+};
+
+/** WebMetric (analysis_types.go). */
+export const UNSUPPORTED_WEB: UnsupportedFields = {
+  authentication: 'pass a token in headers, from a secret arg',
+};
+
+/** Reports every field of `table` that `map` sets (null counts as absent, as in Kubernetes). */
+export function refuseUnsupported(
+  issues: Issues,
+  map: JsonMap,
+  path: FieldPath,
+  table: UnsupportedFields,
+): void {
+  for (const [field, instead] of Object.entries(table)) {
+    if (!isAbsent(map[field])) issues.notSupported([...path, field], map[field], field, instead);
+  }
+}
