@@ -264,6 +264,7 @@ function checkTrafficRouting(issues: Issues, value: unknown): void {
     const vs = readMap(issues, s, [...at, i], 'a map with name and routes', { required: true });
     if (!vs) return;
     readName(issues, vs.name, [...at, i, 'name'], 'subdomain', 253);
+    if (!isAbsent(vs.namespace)) readName(issues, vs.namespace, [...at, i, 'namespace'], 'label', 63);
     const routes = readList(issues, vs.routes, [...at, i, 'routes'], 'a list of HTTP route names', {
       required: true,
     });

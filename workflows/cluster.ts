@@ -7,9 +7,10 @@ import type { Lock } from './lock.js';
 import { replicaSetName, type Revision, type RolloutState, type TrackedReplicaSet } from './state.js';
 
 function routeText(routing: TrafficRouting): string {
-  const vs = routing.istio.virtualServices.map((v) =>
-    v.routes.length ? `${v.name}/${v.routes.join(',')}` : v.name,
-  );
+  const vs = routing.istio.virtualServices.map((v) => {
+    const name = v.namespace ? `${v.namespace}/${v.name}` : v.name;
+    return v.routes.length ? `${name}/${v.routes.join(',')}` : name;
+  });
   const dr = routing.istio.destinationRule ? [`DestinationRule ${routing.istio.destinationRule.name}`] : [];
   return [...vs, ...dr].join(', ');
 }

@@ -51,6 +51,14 @@ describe('checkDefinition', () => {
       'rollout.canary.steps[0].analysis: AnalysisTemplate "gone" in namespace rollouts-demo not found',
     ],
     [
+      "a VirtualService's namespace",
+      (d) => {
+        const vs = d.canary.trafficRouting!.istio.virtualServices[0]!;
+        vs.namespace = 'Not_A_Namespace';
+      },
+      'rollout.canary.trafficRouting.istio.virtualServices[0].namespace: ',
+    ],
+    [
       'a required arg',
       (d) => (d.canary.analysis = { ...d.canary.analysis!, args: [] }),
       'rollout.canary.analysis: analysis istio-success-rate: arg "service" of AnalysisTemplate istio-success-rate is required',
