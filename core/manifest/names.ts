@@ -3,7 +3,7 @@
 
 import { Issues, type FieldPath } from './errors.js';
 import { isObject } from '../json.js';
-import { isAbsent, readString } from './fields.js';
+import { checkKnownFields, isAbsent, readMap, readString } from './fields.js';
 import type { Labels } from '../types.js';
 import { MAX_IMAGE_LENGTH } from '../limits.js';
 
@@ -175,4 +175,13 @@ export function readAnnotations(issues: Issues, value: unknown, path: FieldPath)
     }
   }
   return valid ? (value as Labels) : undefined;
+}
+
+/** An arg's `valueFrom.secretKeyRef` (a Rollout's or a template's): the Secret's name and one key. */
+export function validateSecretKeyRef(issues: Issues, value: unknown, path: FieldPath): void {
+  const ref = readMap(issues, value, path, 'a map with name and key');
+  if (ref === undefined) return;
+  checkKnownFields(issues, ref, path, ['name', 'key']);
+  readName(issues, ref.name, [...path, 'name'], 'subdomain', 253);
+  readString(issues, ref.key, [...path, 'key'], 'a key of the Secret', { required: true, nonEmpty: true });
 }

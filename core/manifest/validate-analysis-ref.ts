@@ -13,7 +13,7 @@ import {
   readMap,
   readString,
 } from './fields.js';
-import { readName } from './names.js';
+import { readName, validateSecretKeyRef } from './names.js';
 import { UNSUPPORTED_ROLLOUT_ANALYSIS, refuseUnsupported } from './unsupported.js';
 
 const ANALYSIS_FIELDS = ['templates', 'args', 'dryRun', 'measurementRetention', 'analysisRunMetadata'];
@@ -160,18 +160,5 @@ function validateValueFrom(issues: Issues, value: unknown, path: FieldPath): voi
     issues.add([...path, 'podTemplateHashValue'], hashValue, 'Stable or Latest');
   }
 
-  const secretRef = readMap(
-    issues,
-    valueFrom.secretKeyRef,
-    [...path, 'secretKeyRef'],
-    'a map with name and key',
-  );
-  if (secretRef !== undefined) {
-    checkKnownFields(issues, secretRef, [...path, 'secretKeyRef'], ['name', 'key']);
-    readName(issues, secretRef.name, [...path, 'secretKeyRef', 'name'], 'subdomain', 253);
-    readString(issues, secretRef.key, [...path, 'secretKeyRef', 'key'], 'a key of the Secret', {
-      required: true,
-      nonEmpty: true,
-    });
-  }
+  validateSecretKeyRef(issues, valueFrom.secretKeyRef, [...path, 'secretKeyRef']);
 }

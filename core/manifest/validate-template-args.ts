@@ -12,7 +12,7 @@ import {
   readString,
   type JsonMap,
 } from './fields.js';
-import { readName } from './names.js';
+import { validateSecretKeyRef } from './names.js';
 
 /** Checks one arg and returns its name when it has one. */
 export function validateTemplateArgument(
@@ -60,20 +60,7 @@ export function validateTemplateArgument(
       "give the arg in the Rollout's analysis args, with valueFrom.fieldRef there",
     );
   }
-  const secret = readMap(
-    issues,
-    valueFrom.secretKeyRef,
-    [...fromPath, 'secretKeyRef'],
-    'a map with name and key',
-  );
-  if (secret !== undefined) {
-    checkKnownFields(issues, secret, [...fromPath, 'secretKeyRef'], ['name', 'key']);
-    readName(issues, secret.name, [...fromPath, 'secretKeyRef', 'name'], 'subdomain', 253);
-    readString(issues, secret.key, [...fromPath, 'secretKeyRef', 'key'], 'a key of the Secret', {
-      required: true,
-      nonEmpty: true,
-    });
-  }
+  validateSecretKeyRef(issues, valueFrom.secretKeyRef, [...fromPath, 'secretKeyRef']);
   const field = readMap(issues, valueFrom.fieldRef, [...fromPath, 'fieldRef'], 'a map with fieldPath');
   if (field !== undefined) {
     checkKnownFields(issues, field, [...fromPath, 'fieldRef'], ['fieldPath']);
