@@ -63,6 +63,18 @@ async function report(err: unknown, io: Io): Promise<number> {
     io.err(err.message);
     return 1;
   }
-  io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
+  io.err(`error: ${describe(err)}`);
   return 1;
+}
+
+/** An error's message with its causes' (a ServiceError's own says only "Workflow Update failed"). */
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e !== undefined && e !== null && parts.length < 4; ) {
+    const { message, details, cause } = e as { message?: unknown; details?: unknown; cause?: unknown };
+    const text = typeof details === 'string' && details ? details : e instanceof Error ? String(message) : String(e);
+    if (!parts.includes(text)) parts.push(text);
+    e = e instanceof Error ? cause : undefined;
+  }
+  return parts.join(': ');
 }

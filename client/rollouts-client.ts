@@ -6,6 +6,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
+  type UpdateDefinition,
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { RolloutStatus } from '../core/status.js';
@@ -32,6 +33,7 @@ import {
   RolloutPhaseKey,
 } from '../workflows/search-attributes.js';
 import { loadRolloutFiles, type RolloutFilesOptions } from './manifest-files.js';
+import { sendUpdate } from './update-retry.js';
 import { waitForStatus, type StatusWanted, type WaitOptions } from './wait.js';
 
 const QUERY_DEADLINE_MS = 3000;
@@ -71,15 +73,20 @@ export class RolloutsClient {
     return this.client.workflow.getHandle(rolloutWorkflowId(namespace, name));
   }
 
-  /** Runs an update, turning a validator's rejection and a missing workflow into clear errors. */
-  private async act<A extends unknown[]>(
+  /**
+   * Runs an update, sent again while the server drops it unaccepted (client/update-retry.ts), and
+   * turns a validator's rejection and a missing workflow into clear errors.
+   */
+  private async act<Arg>(
     namespace: string,
     name: string,
-    run: (handle: WorkflowHandle<typeof rolloutWorkflow>, ...args: A) => Promise<ActionResult>,
-    ...args: A
+    update: UpdateDefinition<ActionResult, [Arg]>,
+    arg: Arg,
   ): Promise<ActionResult> {
     try {
-      return await run(this.handle(namespace, name), ...args);
+      return await sendUpdate((updateId) =>
+        this.handle(namespace, name).executeUpdate(update, { args: [arg], updateId }),
+      );
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError)
         throw new ActionRejectedError(err.cause?.message ?? err.message);
@@ -93,9 +100,9 @@ export class RolloutsClient {
     const { namespace, name } = rollout;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.handle(namespace, name).executeUpdate(deployUpdate, {
-          args: [{ rollout }],
-        });
+        const result = await sendUpdate((updateId) =>
+          this.handle(namespace, name).executeUpdate(deployUpdate, { args: [{ rollout }], updateId }),
+        );
         return { ...result, started: false };
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError)
@@ -156,31 +163,27 @@ export class RolloutsClient {
   }
 
   setImage(namespace: string, name: string, container: string, image: string): Promise<ActionResult> {
-    return this.act(namespace, name, (h) =>
-      h.executeUpdate(deployUpdate, { args: [{ image: { container, image } }] }),
-    );
+    return this.act(namespace, name, deployUpdate, { image: { container, image } });
   }
 
   promote(namespace: string, name: string, full = false): Promise<ActionResult> {
-    return this.act(namespace, name, (h) => h.executeUpdate(promoteUpdate, { args: [{ full }] }));
+    return this.act(namespace, name, promoteUpdate, { full });
   }
 
   abort(namespace: string, name: string, reason?: string): Promise<ActionResult> {
-    return this.act(namespace, name, (h) =>
-      h.executeUpdate(abortUpdate, { args: [reason ? { reason } : {}] }),
-    );
+    return this.act(namespace, name, abortUpdate, reason ? { reason } : {});
   }
 
   retry(namespace: string, name: string): Promise<ActionResult> {
-    return this.act(namespace, name, (h) => h.executeUpdate(retryUpdate, { args: [{}] }));
+    return this.act(namespace, name, retryUpdate, {});
   }
 
   pause(namespace: string, name: string): Promise<ActionResult> {
-    return this.act(namespace, name, (h) => h.executeUpdate(pauseUpdate, { args: [{}] }));
+    return this.act(namespace, name, pauseUpdate, {});
   }
 
   resume(namespace: string, name: string): Promise<ActionResult> {
-    return this.act(namespace, name, (h) => h.executeUpdate(resumeUpdate, { args: [{}] }));
+    return this.act(namespace, name, resumeUpdate, {});
   }
 
   /**
