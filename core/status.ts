@@ -25,6 +25,10 @@ export interface WeightStatus {
   stable: number;
   /** The router read the weights back and they matched; absent without traffic routing. */
   verified?: boolean;
+  /** The pod-template hash the canary Service selects, once the rollout has pointed it (Argo's weights.canary.podTemplateHash). */
+  canaryPodTemplateHash?: string;
+  /** The same for the stable Service. */
+  stablePodTemplateHash?: string;
 }
 
 export type ReplicaSetRole = 'stable' | 'canary' | 'old';

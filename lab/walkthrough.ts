@@ -188,6 +188,8 @@ async function green(player: WalkthroughPlayer): Promise<void> {
     (x) =>
       x.aborted &&
       x.weights.canary === 0 &&
+      // The rollback is done once the canary Service selects stable again (the abort reports first).
+      x.weights.canaryPodTemplateHash === x.stableRevision?.podTemplateHash &&
       x.analysisRuns.some((r) => r.revision === 3 && r.phase === 'Failed'),
   );
   await player.stop('4. green rolled back by its analysis', s, {

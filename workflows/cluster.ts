@@ -85,14 +85,15 @@ export class ClusterWriter {
 
   async pointService(service: string | undefined, hash: string): Promise<void> {
     if (!service) return;
-    await this.lock.run(() =>
-      callActivity('setServiceSelector', `point Service ${service} at ${hash}`, {
+    await this.lock.run(async () => {
+      await callActivity('setServiceSelector', `point Service ${service} at ${hash}`, {
         namespace: this.def.namespace,
         service,
         rollout: this.def.name,
         podTemplateHash: hash,
-      }),
-    );
+      });
+      this.state.data.serviceHashes = { ...this.state.data.serviceHashes, [service]: hash };
+    });
   }
 
   /** Subset-level routing points the DestinationRule's subsets at the hashes. */

@@ -49,6 +49,8 @@ export interface CarriedState {
   /** Numbers AnalysisRun workflow ids; optional so that older histories replay. */
   analysisCounter?: number;
   analysisRuns?: AnalysisRunRef[];
+  /** Service name → the pod-template hash the rollout last pointed it at; optional for older histories. */
+  serviceHashes?: Record<string, string>;
 }
 
 export interface RolloutWorkflowInput {
@@ -175,6 +177,19 @@ export class RolloutState {
     this.data.conditions = this.data.conditions.filter((c) => c.type !== type);
   }
 
+  /** The weights and, as Argo's status.canary.weights, the hash each Service was last pointed at. */
+  private weightStatus(): WeightStatus {
+    const { canaryService, stableService } = this.definition.canary;
+    const hashes = this.data.serviceHashes ?? {};
+    const canaryHash = canaryService === undefined ? undefined : hashes[canaryService];
+    const stableHash = stableService === undefined ? undefined : hashes[stableService];
+    return {
+      ...this.data.weights,
+      ...(canaryHash !== undefined ? { canaryPodTemplateHash: canaryHash } : {}),
+      ...(stableHash !== undefined ? { stablePodTemplateHash: stableHash } : {}),
+    };
+  }
+
   phase(): { phase: RolloutPhase; message: string } {
     const name = this.definition.name;
     const work = this.work;
@@ -247,7 +262,7 @@ export class RolloutState {
       ...(this.data.aborted ? { abortedAt: iso(this.data.aborted.at) } : {}),
       ...(this.data.stable ? { stableRevision: this.revisionStatus(this.data.stable) } : {}),
       ...(this.canaryInProgress ? { canaryRevision: this.revisionStatus(this.data.desired) } : {}),
-      weights: { ...this.data.weights },
+      weights: this.weightStatus(),
       replicas: def.replicas,
       replicaSets,
       conditions: [...this.data.conditions],

@@ -107,7 +107,14 @@ describe("the seed's canary", () => {
       'next is step 3 (setWeight: 40)',
     );
     s = await h.pausedAt(3);
-    expect(s.weights).toEqual({ canary: 40, stable: 60, verified: true });
+    // The status says which hash each Service selects, as Argo's status.canary.weights.
+    expect(s.weights).toEqual({
+      canary: 40,
+      stable: 60,
+      verified: true,
+      canaryPodTemplateHash: yellow,
+      stablePodTemplateHash: blue,
+    });
     const pause = s.pauseConditions[0];
     expect(pause?.reason).toBe('CanaryPauseStep');
     expect(Date.parse(pause?.until ?? '') - Date.parse(pause?.startTime ?? '')).toBe(60_000);
@@ -115,17 +122,23 @@ describe("the seed's canary", () => {
     // Timed pauses elapse by themselves.
     await server.env.sleep('60s');
     s = await h.pausedAt(5);
-    expect(s.weights).toEqual({ canary: 60, stable: 40, verified: true });
+    expect(s.weights).toMatchObject({ canary: 60, stable: 40, verified: true });
     await server.env.sleep('60s');
     s = await h.pausedAt(7);
-    expect(s.weights).toEqual({ canary: 80, stable: 20, verified: true });
+    expect(s.weights).toMatchObject({ canary: 80, stable: 20, verified: true });
     await server.env.sleep('60s');
 
     s = await h.healthyOn(yellow);
     expect(s).toMatchObject({
       phase: 'Healthy',
       currentStepIndex: 8,
-      weights: { canary: 0, stable: 100, verified: true },
+      weights: {
+        canary: 0,
+        stable: 100,
+        verified: true,
+        canaryPodTemplateHash: yellow,
+        stablePodTemplateHash: yellow,
+      },
       stableRevision: { revision: 2, podTemplateHash: yellow },
     });
     expect(s.canaryRevision).toBeUndefined();
@@ -181,7 +194,7 @@ describe("the seed's canary", () => {
       'skipping the remaining steps',
     );
     const s = await h.healthyOn(yellow);
-    expect(s.weights).toEqual({ canary: 0, stable: 100, verified: true });
+    expect(s.weights).toMatchObject({ canary: 0, stable: 100, verified: true });
     expect(h.cluster.callsOf('setTrafficWeight')).toEqual(['setTrafficWeight 20', 'setTrafficWeight 0']);
     expect(h.cluster.selectors.get('myapp-stable-svc')).toBe(yellow);
     await h.saveHistories('promote-full');
@@ -285,12 +298,16 @@ describe('someone else edits a Service selector', () => {
     // The stable Service on the canary: the abort puts it back on stable.
     h.cluster.selectors.set('myapp-stable-svc', yellow);
     await h.rollouts.abort(h.namespace, h.name);
-    await h.waitFor('aborted and rolled back', (st) => st.aborted && st.weights.canary === 0);
-    await waitUntil(
-      () => Promise.resolve(h.cluster.selectors.get('myapp-stable-svc')),
-      (hash) => hash === blue,
-      'stable Service back on stable after the abort',
+    // The abort is reported before its rollback ends; the Services' hashes in the status say when it has.
+    await h.waitFor(
+      'aborted and rolled back',
+      (st) =>
+        st.aborted &&
+        st.weights.canary === 0 &&
+        st.weights.canaryPodTemplateHash === blue &&
+        st.weights.stablePodTemplateHash === blue,
     );
+    expect(h.cluster.selectors.get('myapp-stable-svc')).toBe(blue);
     expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(blue);
 
     // Retried, then the canary Service edited again: the full promotion points both at yellow.
@@ -346,7 +363,13 @@ describe('a new revision in the middle of a canary', () => {
     await h.pausedAt(1);
     expect(await setImage(h, BLUE)).toContain('back to the stable template');
     const s = await h.healthyOn(blue);
-    expect(s.weights).toEqual({ canary: 0, stable: 100, verified: true });
+    expect(s.weights).toEqual({
+      canary: 0,
+      stable: 100,
+      verified: true,
+      canaryPodTemplateHash: blue,
+      stablePodTemplateHash: blue,
+    });
     expect(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas).toBe(0);
     expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(blue);
   });
