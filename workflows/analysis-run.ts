@@ -26,11 +26,11 @@ import type {
 } from '../core/analysis/types.js';
 import { decodeMetricValue } from '../core/analysis/values.js';
 import { formatDuration } from '../core/duration.js';
-import { evaluateCondition } from '../core/expr/index.js';
+import { evaluateCondition, evaluateConditionAsBefore } from '../core/expr/index.js';
 import { shorten } from '../core/text.js';
 import { callActivity } from './activities.js';
 import { analysisStatusQuery, terminateAnalysisSignal } from './messages.js';
-import { ANALYSIS_ERRORS_NOT_COUNTED } from './patches.js';
+import { ANALYSIS_ERRORS_NOT_COUNTED, CONDITIONS_AS_ARGO } from './patches.js';
 
 export interface AnalysisCarried {
   metrics: MetricResult[];
@@ -62,6 +62,7 @@ export function judge(
   result: MeasureResult,
   startedAt: number,
   finishedAt: number,
+  legacy: LegacyRules = {},
 ): Measurement {
   const times = {
     startedAt: new Date(startedAt).toISOString(),
@@ -71,7 +72,11 @@ export function judge(
   const value = decodeMetricValue(result.value ?? null);
   const outcome = measurementPhase(
     metric,
-    (text) => evaluateCondition(text, value),
+    (text) =>
+      legacy.conditionsAsBefore === true
+        ? evaluateConditionAsBefore(text, value)
+        : // Argo's Prometheus provider hands the evaluator a []float64; the others decoded JSON.
+          evaluateCondition(text, value, metric.provider.prometheus ? 'vector' : 'json'),
     shownValue(result.value ?? null),
   );
   return {
@@ -125,7 +130,11 @@ function record(
 export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<AnalysisRunStatus> {
   const { spec } = input;
   // Runs begun before Error measurements stopped counting toward `count` keep the old rule.
-  const legacy: LegacyRules = patched(ANALYSIS_ERRORS_NOT_COUNTED) ? {} : { errorsCounted: true };
+  const legacy: LegacyRules = {
+    ...(patched(ANALYSIS_ERRORS_NOT_COUNTED) ? {} : { errorsCounted: true }),
+    // Runs begun before conditions were judged as Argo's expr-lang does keep the old rules.
+    ...(patched(CONDITIONS_AS_ARGO) ? {} : { conditionsAsBefore: true }),
+  };
   const startedAt = input.carried?.startedAt ?? Date.now();
   const state: AnalysisCarried = input.carried ?? {
     metrics: spec.metrics.map((m) => emptyMetricResult(m)),
@@ -172,7 +181,7 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
         inFlight -= 1;
       }
       measuredThisRun += 1;
-      record(state, index, metric, judge(metric, result, began, Date.now()), legacy);
+      record(state, index, metric, judge(metric, result, began, Date.now(), legacy), legacy);
     }
   }
 

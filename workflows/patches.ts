@@ -10,3 +10,6 @@ export const PRUNE_ON_PROMOTION = 'prune-on-promotion';
 
 /** An Error measurement never counts toward an AnalysisRun's `count` (issue 11, defect 1). */
 export const ANALYSIS_ERRORS_NOT_COUNTED = 'analysis-errors-not-counted';
+
+/** Conditions are type-checked and judged as Argo's expr-lang does (issue 11, the condition language). */
+export const CONDITIONS_AS_ARGO = 'conditions-as-argo';

@@ -59,8 +59,12 @@ export function emptyMetricResult(metric: Pick<MetricSpec, 'name' | 'dryRun'>): 
  * Rules of an older release that a run begun under it keeps, so its saved history replays as it ran.
  * `errorsCounted`: Error measurements counted toward `count` (a defect: an outage could pass).
  */
+/** Rules of runs begun before a patch (workflows/patches.ts), kept so their histories replay. */
 export interface LegacyRules {
+  /** Before ANALYSIS_ERRORS_NOT_COUNTED: Error measurements counted toward `count`. */
   errorsCounted?: boolean;
+  /** Before CONDITIONS_AS_ARGO: conditions judged by evaluateConditionAsBefore. */
+  conditionsAsBefore?: boolean;
 }
 
 /** Argo's DefaultErrorRetryInterval: a metric whose last measurement was an Error is measured again this soon. */

@@ -1,17 +1,23 @@
-// The functions a condition may call: expr-lang's builtins that make sense for a measurement (len,
-// the predicates, the number helpers) and the five Argo adds (utils/evaluate/evaluate.go: isNaN,
-// isInf, isNil, default, asInt, asFloat). Arity is checked when the condition is parsed, so lint
-// catches `len(a, b)`; types are checked when it is evaluated.
+// The functions a condition may call: expr-lang's builtins (len, the predicates, the number helpers
+// here; strings, maps, arrays, JSON, bits and times in builtins-more.ts and builtins-data.ts) and the
+// six Argo adds (utils/evaluate/evaluate.go: isNaN, isInf, isNil, default, asInt, asFloat). Arity is
+// checked when the condition is parsed, so lint catches `len(a, b)`; types when it is evaluated.
 
+import { DATA_FUNCTIONS } from './builtins-data.js';
+import { MORE_FUNCTIONS } from './builtins-more.js';
 import { asArray, asBoolean, asNumber, describe, fail, length, nil } from './runtime.js';
 
 /** What a function gets: its arguments, evaluated on demand, and its predicate, run per element. */
 export interface Call {
   readonly name: string;
   readonly count: number;
+  /** The whole measurement: Argo's isNil and default look at it, whatever their first argument. */
+  readonly result: unknown;
+  /** The rules of analysis runs begun before they followed Argo's (see evaluateConditionAsBefore). */
+  readonly legacy?: boolean;
   value(index: number): unknown;
-  /** Runs the predicate (argument `index`) with `#` = element and `#index` = position. */
-  predicate(index: number, element: unknown, position: number): unknown;
+  /** Runs the predicate (argument `index`) with `#` = element, `#index` = position, `#acc` = acc. */
+  predicate(index: number, element: unknown, position: number, acc?: unknown): unknown;
 }
 
 export interface FunctionSpec {
@@ -21,6 +27,8 @@ export interface FunctionSpec {
   predicate?: boolean;
   /** How a call reads, for arity errors. */
   signature: string;
+  /** The most arguments the rules before Argo's took, where that was more (isInf's sign). */
+  legacyMax?: number;
   apply(call: Call): unknown;
 }
 
@@ -49,10 +57,15 @@ function parseGoFloat(text: string, name: string): number {
   return fail(`${name}() cannot parse ${JSON.stringify(text)} as a number`);
 }
 
-/** A whole number from a float, as Go's int64(x) would make it (and an error where Go's is undefined). */
-function truncate(value: number, name: string): number {
-  if (!Number.isFinite(value) || Math.abs(value) >= INT64_LIMIT)
-    fail(`${name}() cannot convert ${describe(value)} to an integer`);
+/**
+ * A whole number from a float, as Go's int64(x) makes it on amd64, where Argo runs: NaN, ±Inf and
+ * anything out of range become the smallest int64 (Go leaves it to the CPU, which answers that).
+ */
+function truncate(value: number, call: Call): number {
+  if (!Number.isFinite(value) || Math.abs(value) >= INT64_LIMIT) {
+    if (call.legacy === true) fail(`${call.name}() cannot convert ${describe(value)} to an integer`);
+    return -INT64_LIMIT;
+  }
   return Math.trunc(value) + 0; // + 0 turns -0 into 0
 }
 
@@ -112,7 +125,10 @@ function findFunction(name: string, fromEnd: boolean, wantIndex: boolean): Funct
         const element = nil(list[position]);
         if (holds(call, element, position)) return wantIndex ? position : element;
       }
-      return wantIndex ? -1 : null;
+      if (!wantIndex) return null;
+      if (call.legacy === true) return -1;
+      // expr-lang v1.17.7 (Argo's) leaves a missing index nil where an int is expected: any use fails.
+      return fail(`${name}() found no element, and Argo's expr-lang gives no index then`);
     },
   };
 }
@@ -251,7 +267,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
     apply: (call) => {
       const value = first(call);
       if (typeof value === 'string') return parseGoInt(value, 'int');
-      return truncate(asNumber(value, 'the argument of int()'), 'int');
+      return truncate(asNumber(value, 'the argument of int()'), call);
     },
   },
   float: {
@@ -274,24 +290,30 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
     apply: (call) => Number.isNaN(asNumber(first(call), 'the argument of isNaN()')),
   },
   isInf: {
-    // Argo's takes one argument; the sign is Go's math.IsInf(f, sign): > 0 +Inf, < 0 -Inf, 0 either.
+    // Argo's isInf(f) is math.IsInf(f, 0): one argument, either infinity.
     min: 1,
-    max: 2,
-    signature: 'isInf(number[, sign])',
+    max: 1,
+    signature: 'isInf(number)',
+    legacyMax: 2,
     apply: (call) => {
       const value = asNumber(first(call), 'the argument of isInf()');
-      const sign = call.count > 1 ? asNumber(call.value(1), 'the sign of isInf()') : 0;
+      // The rules before Argo's took Go's math.IsInf(f, sign): > 0 +Inf, < 0 -Inf, 0 either.
+      const sign =
+        call.legacy === true && call.count > 1 ? asNumber(call.value(1), 'the sign of isInf()') : 0;
       return sign > 0 ? value === Infinity : sign < 0 ? value === -Infinity : Math.abs(value) === Infinity;
     },
   },
-  // Argo's isNil and default look at `result` whatever their first argument is; these look at their
-  // argument, which is the same for the forms Argo documents (isNil(result), default(result, 0)) and
-  // what `default(result.rate, 0)` means to a reader.
+  // Argo's isNil and default (utils/evaluate) look at the whole measurement, whatever their first
+  // argument: isNil(result.rate) asks whether the result is nil, and default(result.rate, 0) is the
+  // result itself unless that is nil. The argument is still evaluated (its errors are errors).
   isNil: {
     min: 1,
     max: 1,
     signature: 'isNil(value)',
-    apply: (call) => first(call) === null,
+    apply: (call) => {
+      const value = first(call);
+      return (call.legacy === true ? value : call.result) === null;
+    },
   },
   default: {
     min: 2,
@@ -299,7 +321,9 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
     signature: 'default(value, fallback)',
     apply: (call) => {
       const value = first(call);
-      return value === null ? call.value(1) : value;
+      // The rules before Argo's looked at the argument itself.
+      const looked = call.legacy === true ? value : call.result;
+      return looked === null ? call.value(1) : looked;
     },
   },
   asInt: {
@@ -309,7 +333,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
     apply: (call) => {
       const value = first(call);
       if (typeof value === 'string') return parseGoInt(value, 'asInt');
-      if (typeof value === 'number') return truncate(value, 'asInt');
+      if (typeof value === 'number') return truncate(value, call);
       return fail(`asInt() needs a number or a string, got ${describe(value)}`);
     },
   },
@@ -327,5 +351,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
 };
 
 export function functionSpec(name: string): FunctionSpec | undefined {
+  if (Object.prototype.hasOwnProperty.call(MORE_FUNCTIONS, name)) return MORE_FUNCTIONS[name];
+  if (Object.prototype.hasOwnProperty.call(DATA_FUNCTIONS, name)) return DATA_FUNCTIONS[name];
   return Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
 }

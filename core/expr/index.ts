@@ -2,7 +2,8 @@
 // `result`, parsed and evaluated by pure code that workflows, lint and tests share (DESIGN.md §5).
 
 export type { BinaryOperator, Expr, Literal, UnaryOperator } from './ast.js';
-export { evaluateCondition } from './condition.js';
+export type { ResultShape } from './check.js';
+export { evaluateCondition, evaluateConditionAsBefore } from './condition.js';
 export { ExpressionEvalError, ExpressionSyntaxError } from './errors.js';
 export { evaluate, type Environment } from './evaluate.js';
 export { FUNCTIONS } from './functions.js';

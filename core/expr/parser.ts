@@ -11,8 +11,9 @@
 // same precedence table, same recursion, so the same text parses to the same tree. It has no
 // dependencies and no I/O, so workflow code can import it.
 //
-// Unlike expr-lang it resolves names while parsing: `result` is the only variable and only the
-// functions in functions.ts exist, so a misspelt name is a syntax error that lint can report.
+// Unlike expr-lang it resolves names while parsing: `result`, `$env` and the names `let` binds are the
+// only variables and only the functions in functions.ts exist, so a misspelt name is a syntax error
+// that lint can report. `let`, `if … else`, `;`, `a..b` and `matches` parse as in expr-lang.
 
 import type { BinaryOperator, Expr, UnaryOperator } from './ast.js';
 import type { ExpressionSyntaxError } from './errors.js';
@@ -44,12 +45,9 @@ const BINARY: Readonly<Record<string, BinaryRule>> = {
   contains: { precedence: 20, operator: 'contains' },
   startsWith: { precedence: 20, operator: 'startsWith' },
   endsWith: { precedence: 20, operator: 'endsWith' },
-  matches: {
-    precedence: 20,
-    // JavaScript's backtracking regular expressions are not Go's RE2 (linear time, other syntax).
-    unsupported: 'the matches operator is not supported: use contains, startsWith or endsWith',
-  },
-  '..': { precedence: 25, unsupported: 'ranges (a..b) are not supported' },
+  // Go's RE2 syntax, run in linear time by regexp.ts (never JavaScript's backtracking RegExp).
+  matches: { precedence: 20, operator: 'matches' },
+  '..': { precedence: 25, operator: '..' },
   '+': { precedence: 30, operator: '+' },
   '-': { precedence: 30, operator: '-' },
   '*': { precedence: 60, operator: '*' },
@@ -60,6 +58,8 @@ const BINARY: Readonly<Record<string, BinaryRule>> = {
   '??': { precedence: 500, operator: '??' },
 };
 const COMPARISON_PRECEDENCE = 20;
+/** Only these chain (`0 < x < 1`); `==`, `in`, `contains`… at the same precedence nest leftwards, as in expr-lang. */
+const CHAINING: ReadonlySet<string> = new Set(['<', '>', '<=', '>=']);
 
 const UNARY: Readonly<Record<string, { precedence: number; operator: UnaryOperator }>> = {
   not: { precedence: 50, operator: '!' },
@@ -75,18 +75,16 @@ const NEGATABLE = new Set(['in', 'contains', 'startsWith', 'endsWith', 'matches'
 const HINTS: Readonly<Record<string, string>> = {
   '=': 'did you mean "=="?',
   '&': 'did you mean "&&"?',
-  let: 'variables are not supported',
-  if: 'use a ? b : c',
-  ';': 'a condition is one expression',
+  ';': 'a ; needs an expression before and after it',
 };
 
 /** Far beyond any real condition; keeps parsing and evaluation well inside the call stack. */
 const MAX_DEPTH = 200;
-const MAX_INT64 = 2 ** 63;
+const MAX_INT64 = 2n ** 63n;
 
 /** Parses a condition; throws an ExpressionSyntaxError that says what is wrong and at which column. */
-export function parseExpression(text: string): Expr {
-  return new Parser(text).parse();
+export function parseExpression(text: string, options: { legacy?: boolean } = {}): Expr {
+  return new Parser(text, options.legacy === true).parse();
 }
 
 class Parser {
@@ -96,16 +94,71 @@ class Parser {
   private closures = 0;
   private nesting = 0;
   private readonly depths = new WeakMap<Expr, number>();
+  /** The names `let` has bound around the current position, innermost last. */
+  private readonly variables: string[] = [];
 
-  constructor(private readonly text: string) {
+  /** legacy: the rules of runs begun before conditions followed Argo's (evaluateConditionAsBefore). */
+  constructor(
+    private readonly text: string,
+    private readonly legacy = false,
+  ) {
     this.tokens = tokenize(text);
   }
 
   parse(): Expr {
     if (this.is('eof')) throw this.error(this.current, 'the expression is empty');
-    const node = this.parseExpression(0);
+    const node = this.parseSequence();
     if (!this.is('eof')) throw this.unexpected(this.current);
     return node;
+  }
+
+  /** `a; b; c` (expr-lang's sequence): a trailing `;` is allowed. */
+  private parseSequence(): Expr {
+    const items = [this.parseExpression(0)];
+    while (this.is('operator', ';')) {
+      this.next();
+      if (this.is('eof')) break;
+      items.push(this.parseExpression(0));
+    }
+    return items.length === 1 ? (items[0] as Expr) : { kind: 'sequence', items };
+  }
+
+  /** `let name = value; body`: `name` is visible in the body only. */
+  private parseLet(): Expr {
+    this.next();
+    const name = this.current;
+    if (name.kind !== 'identifier') throw this.unexpected(name);
+    this.next();
+    this.expect('operator', '=');
+    const value = this.parseExpression(0);
+    this.expect('operator', ';');
+    this.variables.push(name.value);
+    try {
+      const body = this.parseSequence();
+      return this.node({ kind: 'let', name: name.value, value, body }, name, value, body);
+    } finally {
+      this.variables.pop();
+    }
+  }
+
+  /** `if a { b } else { c }`, `else if` chaining: the ternary in another spelling. */
+  private parseIf(): Expr {
+    const token = this.current;
+    this.next();
+    const test = this.parseExpression(0);
+    this.expect('bracket', '{');
+    const then = this.parseSequence();
+    this.expect('bracket', '}');
+    this.expect('operator', 'else');
+    let otherwise: Expr;
+    if (this.is('operator', 'if')) {
+      otherwise = this.parseIf();
+    } else {
+      this.expect('bracket', '{');
+      otherwise = this.parseSequence();
+      this.expect('bracket', '}');
+    }
+    return this.node({ kind: 'conditional', test, then, otherwise }, token, test, then, otherwise);
   }
 
   private get current(): Token {
@@ -154,6 +207,11 @@ class Parser {
     if (this.nesting > MAX_DEPTH) {
       throw this.error(this.current, `the expression is nested too deeply (more than ${MAX_DEPTH} levels)`);
     }
+    if (precedence === 0 && (this.is('operator', 'let') || this.is('operator', 'if'))) {
+      const node = this.is('operator', 'let') ? this.parseLet() : this.parseIf();
+      this.nesting -= 1;
+      return node;
+    }
     let left = this.parsePrimary();
     let previous = '';
     for (;;) {
@@ -188,7 +246,7 @@ class Parser {
       }
       if (rule.unsupported !== undefined) throw this.error(token, rule.unsupported);
 
-      if (rule.precedence === COMPARISON_PRECEDENCE) {
+      if (this.chains(token.value)) {
         left = this.parseComparison(left, token);
       } else {
         const right = this.parseExpression(rule.rightAssociative ? rule.precedence : rule.precedence + 1);
@@ -233,7 +291,7 @@ class Parser {
             );
       left = right;
       token = this.current;
-      if (token.kind !== 'operator' || BINARY[token.value]?.precedence !== COMPARISON_PRECEDENCE) return root;
+      if (token.kind !== 'operator' || !this.chains(token.value)) return root;
       this.next();
     }
   }
@@ -278,12 +336,12 @@ class Parser {
       }
       // `.field` inside a predicate is `#.field`: the "." is left for parsePostfix.
       if (token.kind === 'pointer') {
-        if (token.value !== '' && token.value !== 'index') {
-          throw this.error(token, `unknown pointer #${token.value} (only # and #index exist)`);
+        if (token.value !== '' && token.value !== 'index' && token.value !== 'acc') {
+          throw this.error(token, `unknown pointer #${token.value} (only #, #index and #acc exist)`);
         }
         this.next();
       }
-      const name = token.value === 'index' ? 'index' : 'element';
+      const name = token.value === 'index' || token.value === 'acc' ? token.value : 'element';
       return this.parsePostfix(this.node({ kind: 'pointer', name }, token));
     }
     return this.parseSecondary();
@@ -300,8 +358,12 @@ class Parser {
         if (token.value === 'nil') return { kind: 'literal', value: null };
         if (this.is('bracket', '(')) {
           node = this.parseCall(token, []);
+        } else if (this.variables.includes(token.value)) {
+          node = { kind: 'variable', name: token.value };
         } else if (token.value === 'result') {
           node = { kind: 'result' };
+        } else if (token.value === '$env') {
+          node = { kind: 'env' };
         } else if (functionSpec(token.value) !== undefined) {
           throw this.error(token, `${token.value} is a function: call it, as in ${token.value}(result)`);
         } else {
@@ -311,7 +373,7 @@ class Parser {
       }
       case 'number':
         this.next();
-        node = { kind: 'literal', value: this.number(token) };
+        node = this.numberLiteral(token);
         break;
       case 'string':
         this.next();
@@ -326,6 +388,15 @@ class Parser {
   }
 
   /** expr-lang's number literals: `_` separators, 0x/0o/0b integers, floats with `.` or an exponent. */
+  /** An int (`1`, `0x10`) or a float (`1.0`, `1e3`): expr-lang types them apart (`%` takes ints only). */
+  private numberLiteral(token: Token): Expr {
+    const value = this.number(token);
+    if (!/^0[xob]/i.test(token.value) && /[.e]/i.test(token.value))
+      return { kind: 'literal', value, float: true };
+    if (Number.isSafeInteger(value)) return { kind: 'literal', value };
+    return { kind: 'literal', value, exact: BigInt(token.value.replace(/_/g, '')).toString() };
+  }
+
   private number(token: Token): number {
     const text = token.value.replace(/_/g, '');
     const radix = /^0[xob]/i.test(text);
@@ -334,8 +405,13 @@ class Parser {
     const value = radix && text.length === 2 ? NaN : Number(text);
     if (Number.isNaN(value)) throw this.error(token, `invalid number ${JSON.stringify(token.value)}`);
     if (float && !Number.isFinite(value)) throw this.error(token, `number ${token.value} is too large`);
-    if (!float && value >= MAX_INT64) throw this.error(token, `integer ${token.value} is too large`);
+    if (!float && BigInt(text) >= MAX_INT64) throw this.error(token, `integer ${token.value} is too large`);
     return value;
+  }
+
+  /** Whether a comparison chains (`0 < x < 1`); the rules before Argo's chained `==` and `in` too. */
+  private chains(operator: string): boolean {
+    return this.legacy ? BINARY[operator]?.precedence === COMPARISON_PRECEDENCE : CHAINING.has(operator);
   }
 
   private parseCall(name: Token, piped: Expr[]): Expr {
@@ -348,7 +424,8 @@ class Parser {
       args.push(spec.predicate && args.length === 1 ? this.parseClosure() : this.parseExpression(0));
     }
     this.next();
-    if (args.length < spec.min || args.length > spec.max) {
+    const max = this.legacy ? (spec.legacyMax ?? spec.max) : spec.max;
+    if (args.length < spec.min || args.length > max) {
       throw this.error(name, `${name.value}() takes ${arity(spec)}, got ${args.length}: ${spec.signature}`);
     }
     return this.node({ kind: 'call', name: name.value, args }, name, ...args);
@@ -437,7 +514,20 @@ class Parser {
         if (!named) throw this.error(property, `expected a field name after "${token.value}"`);
         this.next();
         if (this.is('bracket', '(')) {
-          throw this.error(property, `unknown method "${property.value}": results have fields, not methods`);
+          this.next();
+          const args: Expr[] = [];
+          while (!this.is('bracket', ')')) {
+            if (args.length > 0) this.expect('operator', ',');
+            args.push(this.parseExpression(0));
+          }
+          this.next();
+          node = this.node(
+            { kind: 'method', object: node, name: property.value, args },
+            property,
+            node,
+            ...args,
+          );
+          continue;
         }
         const key: Expr = { kind: 'literal', value: property.value };
         node = this.member(node, token, optional, (object) => ({

@@ -5,8 +5,10 @@
 import { isPlainObject } from '../json.js';
 import { shorten } from '../text.js';
 import { ExpressionEvalError } from './errors.js';
+import { GoDuration, GoTime } from './time.js';
 
-export type TypeName = 'nil' | 'bool' | 'number' | 'string' | 'array' | 'map' | 'unsupported value';
+export type TypeName =
+  'nil' | 'bool' | 'number' | 'string' | 'array' | 'map' | 'time' | 'duration' | 'unsupported value';
 
 export type ValueMap = Record<string, unknown>;
 
@@ -21,6 +23,8 @@ export function typeName(value: unknown): TypeName {
       return 'string';
     default:
       if (Array.isArray(value)) return 'array';
+      if (value instanceof GoTime) return 'time';
+      if (value instanceof GoDuration) return 'duration';
       return isPlainObject(value) ? 'map' : 'unsupported value';
   }
 }
@@ -90,6 +94,9 @@ export function equal(a: unknown, b: unknown): boolean {
   a = nil(a);
   b = nil(b);
   if (a === null || b === null) return a === b;
+  if ((a instanceof GoTime && b instanceof GoTime) || (a instanceof GoDuration && b instanceof GoDuration)) {
+    return a.ns === b.ns;
+  }
   if (typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean') return a === b;
   if (Array.isArray(a)) {
     return Array.isArray(b) && a.length === b.length && a.every((item, index) => equal(item, b[index]));
@@ -114,6 +121,11 @@ export function compare(operator: ComparisonOperator, a: unknown, b: unknown): b
     order = a < b ? -1 : a > b ? 1 : 0;
   } else if (typeof a === 'string' && typeof b === 'string') {
     order = compareStrings(a, b);
+  } else if (
+    (a instanceof GoTime && b instanceof GoTime) ||
+    (a instanceof GoDuration && b instanceof GoDuration)
+  ) {
+    order = a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0;
   } else {
     fail(`cannot compare ${typeName(a)} and ${typeName(b)} with ${operator}`);
   }

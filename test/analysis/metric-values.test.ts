@@ -75,9 +75,10 @@ describe('encodeMetricValue and decodeMetricValue', () => {
 
   it('lets conditions see NaN and ±Inf from history', () => {
     const stored = JSON.parse(JSON.stringify(encodeMetricValue([NaN, Infinity]))) as MetricValue;
-    expect(evaluateCondition('isNaN(result[0]) && isInf(result[1], 1)', decodeMetricValue(stored))).toBe(
-      true,
-    );
-    expect(evaluateCondition('result[0] > 0.9', decodeMetricValue(stored))).toBe(false);
+    const decoded = decodeMetricValue(stored);
+    expect(
+      evaluateCondition('isNaN(result[0]) && isInf(result[1]) && result[1] > 0', decoded, 'vector'),
+    ).toBe(true);
+    expect(evaluateCondition('result[0] > 0.9', decoded, 'vector')).toBe(false);
   });
 });

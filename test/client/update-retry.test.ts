@@ -7,20 +7,23 @@ import { droppedUpdate, sendUpdate } from '../../client/update-retry.js';
 function grpcError(code: number, details: string): Error {
   return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
 }
-const aborted = () => new ServiceError('Workflow Update failed', { cause: grpcError(14, 'workflow update was aborted') });
+const aborted = () =>
+  new ServiceError('Workflow Update failed', { cause: grpcError(14, 'workflow update was aborted') });
 const taskFailed = () =>
   new ServiceError('Workflow Update failed', {
-    cause: grpcError(9, 'Unable to perform workflow execution update due to unexpected workflow task failure.'),
+    cause: grpcError(
+      9,
+      'Unable to perform workflow execution update due to unexpected workflow task failure.',
+    ),
   });
 
 /** A send that fails with the given errors first, recording each update id it was given. */
 function flakySend(failures: Error[]) {
   const ids: string[] = [];
-  const send = async (updateId: string) => {
+  const send = (updateId: string): Promise<string> => {
     ids.push(updateId);
     const failure = failures.shift();
-    if (failure) throw failure;
-    return 'done';
+    return failure ? Promise.reject(failure) : Promise.resolve('done');
   };
   return { ids, send };
 }
@@ -31,9 +34,10 @@ function fakeClock() {
   return {
     slept,
     now: () => t,
-    sleep: async (ms: number) => {
+    sleep: (ms: number): Promise<void> => {
       slept.push(ms);
       t += ms;
+      return Promise.resolve();
     },
   };
 }
@@ -42,7 +46,9 @@ describe('droppedUpdate', () => {
   it('tells an unaccepted update from any other error', () => {
     expect(droppedUpdate(aborted())).toBe('maybe-accepted');
     expect(droppedUpdate(taskFailed())).toBe('not-accepted');
-    expect(droppedUpdate(new ServiceError('x', { cause: grpcError(9, 'namespace is not ready') }))).toBeUndefined();
+    expect(
+      droppedUpdate(new ServiceError('x', { cause: grpcError(9, 'namespace is not ready') })),
+    ).toBeUndefined();
     expect(droppedUpdate(new ServiceError('x', { cause: grpcError(3, 'bad request') }))).toBeUndefined();
     expect(droppedUpdate(grpcError(14, 'bare gRPC error, not from the client library'))).toBeUndefined();
     expect(droppedUpdate(new Error('rejected'))).toBeUndefined();
@@ -79,7 +85,9 @@ describe('sendUpdate', () => {
     const last = failures[3];
     const { ids, send } = flakySend(failures);
     const clock = fakeClock();
-    await expect(sendUpdate(send, { ...clock, budgetMs: 1000, firstDelayMs: 200, maxDelayMs: 400 })).rejects.toBe(last);
+    await expect(
+      sendUpdate(send, { ...clock, budgetMs: 1000, firstDelayMs: 200, maxDelayMs: 400 }),
+    ).rejects.toBe(last);
     expect(clock.slept).toEqual([200, 400, 400]);
     expect(ids).toHaveLength(4);
   });

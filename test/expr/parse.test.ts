@@ -56,7 +56,17 @@ describe('parseExpression', () => {
       {
         kind: 'call',
         name: 'all',
-        args: [result, { kind: 'closure', body: bin('>', { kind: 'pointer', name: 'element' }, num(0.9)) }],
+        args: [
+          result,
+          {
+            kind: 'closure',
+            body: bin(
+              '>',
+              { kind: 'pointer', name: 'element' },
+              { kind: 'literal', value: 0.9, float: true },
+            ),
+          },
+        ],
       },
     ],
     ['result | len()', { kind: 'call', name: 'len', args: [result] }],

@@ -240,6 +240,27 @@ describe('inline analysis steps', () => {
     await h.saveHistories('analysis-count1-outage');
   });
 
+  it("judges conditions as Argo's expr-lang: default() gives the whole Prometheus vector, so this one errs", async () => {
+    // Runs begun before patch 'conditions-as-argo' judged default(result[0], 0) as result[0]: Successful.
+    const t = template('defaulted', [
+      {
+        name: 'success-rate',
+        count: 1,
+        consecutiveErrorLimit: 0,
+        successCondition: 'default(result[0], 0) >= 0.9',
+      },
+    ]);
+    const h = await deployed(withInlineAnalysis(t));
+    h.cluster.metric = { value: [0.97] };
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    const s = await h.waitFor('aborted', (st) => st.aborted && st.weights.canary === 0);
+    expect(s.message).toContain(
+      'RolloutAborted: analysis defaulted Error: Metric "success-rate" assessed Error due to consecutiveErrors (1) > consecutiveErrorLimit (0): ',
+    );
+    expect(s.message).toContain('cannot compare');
+    await h.saveHistories('analysis-conditions-as-argo');
+  });
+
   it('does not let a failing dryRun metric fail the rollout, and keeps measurementRetention measurements', async () => {
     const t = template(
       'with-shadow',
