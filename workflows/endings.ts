@@ -4,7 +4,7 @@
 import { CancellationScope, patched } from '@temporalio/workflow';
 import type { RolloutContext } from './context.js';
 import { permanentFailureMessage } from './failures.js';
-import { PRUNE_ON_PROMOTION, RESTORE_SELECTORS } from './patches.js';
+import { ABORT_BASIC_CANARY_AT_ONCE, PRUNE_ON_PROMOTION, RESTORE_SELECTORS } from './patches.js';
 import type { Interrupt } from './pending-requests.js';
 import { scheduleScaleDown } from './scale-downs.js';
 import type { Revision } from './state.js';
@@ -78,9 +78,15 @@ export async function abort(ctx: RolloutContext, rev: Revision, message: string)
     // The stable Service selects stable already, unless someone changed it since.
     if (patched(RESTORE_SELECTORS))
       await bestEffort(ctx, () => cluster.pointService(ctx.def.canary.stableService, stable.hash));
+    if (rev.hash === stable.hash) return;
+    // Without a router Argo's replica math takes the canary to 0 at once; with one, after the delay
+    // (0: never). Runs begun before always waited for the delay.
+    if (!ctx.def.canary.trafficRouting && patched(ABORT_BASIC_CANARY_AT_ONCE)) {
+      await bestEffort(ctx, () => cluster.scale(rev.hash, 0));
+      return;
+    }
     const delay = ctx.def.canary.abortScaleDownDelaySeconds;
-    if (delay > 0 && rev.hash !== stable.hash)
-      scheduleScaleDown(state.replicaSet(rev.hash), Date.now() + delay * 1000);
+    if (delay > 0) scheduleScaleDown(state.replicaSet(rev.hash), Date.now() + delay * 1000);
   });
 }
 

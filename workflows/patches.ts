@@ -13,3 +13,6 @@ export const ANALYSIS_ERRORS_NOT_COUNTED = 'analysis-errors-not-counted';
 
 /** Conditions are type-checked and judged as Argo's expr-lang does (issue 11, the condition language). */
 export const CONDITIONS_AS_ARGO = 'conditions-as-argo';
+
+/** Without a traffic router an abort scales the canary down at once, as Argo (issue 11, item 5). */
+export const ABORT_BASIC_CANARY_AT_ONCE = 'abort-basic-canary-at-once';

@@ -66,7 +66,11 @@ function normalizeCanary(canary: CanaryStrategyManifest): CanaryStrategy {
       ? { trafficRouting: { istio: normalizeIstio(canary.trafficRouting.istio) } }
       : {}),
     scaleDownDelaySeconds: canary.scaleDownDelaySeconds ?? DEFAULTS.scaleDownDelaySeconds,
-    abortScaleDownDelaySeconds: canary.abortScaleDownDelaySeconds ?? DEFAULTS.abortScaleDownDelaySeconds,
+    // Argo's GetAbortScaleDownDelaySecondsOrDefault: without a router the canary goes at once (0).
+    abortScaleDownDelaySeconds:
+      canary.trafficRouting !== undefined
+        ? (canary.abortScaleDownDelaySeconds ?? DEFAULTS.abortScaleDownDelaySeconds)
+        : 0,
     dynamicStableScale: canary.dynamicStableScale ?? false,
   };
 }

@@ -94,6 +94,15 @@ export function validateCanary(issues: Issues, canary: JsonMap, path: FieldPath)
   const hasScaleDownDelay = !isAbsent(canary.scaleDownDelaySeconds);
 
   if (!hasTrafficRouting) {
+    // Argo ignores it without a router (the canary is scaled down at once): refused, never ignored.
+    if (!isAbsent(canary.abortScaleDownDelaySeconds)) {
+      issues.add(
+        [...path, 'abortScaleDownDelaySeconds'],
+        canary.abortScaleDownDelaySeconds,
+        'trafficRouting in spec.strategy.canary',
+        'abortScaleDownDelaySeconds can only be used with trafficRouting (without it an abort scales the canary down at once)',
+      );
+    }
     if (hasScaleDownDelay) {
       issues.add(
         [...path, 'scaleDownDelaySeconds'],

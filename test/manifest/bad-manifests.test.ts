@@ -78,6 +78,10 @@ const EXPECTATIONS: Record<string, [string, string]> = {
     'can only be used with trafficRouting',
   ],
   'abort-scale-down-string.yaml': [`${CANARY}.abortScaleDownDelaySeconds`, '"30s" is a string'],
+  'abort-scale-down-no-routing.yaml': [
+    `${CANARY}.abortScaleDownDelaySeconds`,
+    'can only be used with trafficRouting (without it an abort scales the canary down at once)',
+  ],
   'dynamic-stable-scale-with-delay.yaml': [
     `${CANARY}.dynamicStableScale`,
     'cannot be used together with scaleDownDelaySeconds',

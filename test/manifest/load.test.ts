@@ -66,7 +66,7 @@ describe('loadManifests: several documents', () => {
         { kind: 'pause', durationSeconds: 30 },
       ],
       scaleDownDelaySeconds: 30,
-      abortScaleDownDelaySeconds: 30,
+      abortScaleDownDelaySeconds: 0, // without a router an abort scales the canary down at once
       dynamicStableScale: false,
     });
     expect(result.rollouts[0]?.replicas).toBe(3);

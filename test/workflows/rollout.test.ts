@@ -272,6 +272,29 @@ describe('abort and retry', () => {
     expect(s.message).toContain('HTTP route "primary" not found');
     await h.saveHistories('permanent-failure');
   });
+
+  it('without a traffic router scales the canary down at once, as Argo does', async () => {
+    const seed = seedRollout();
+    const { trafficRouting: _, ...canary } = seed.canary;
+    // What the manifest normalizes to without a router, whatever it says (lint refuses it said).
+    const def: RolloutDefinition = { ...seed, canary: { ...canary, abortScaleDownDelaySeconds: 0 } };
+    const h = await blueDeployed(def);
+    const yellow = hashOf(def, YELLOW);
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+    expect(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas).toBeGreaterThan(0);
+
+    await h.rollouts.abort(h.namespace, h.name);
+    const s = await h.waitFor(
+      'aborted, canary at 0',
+      (st) =>
+        st.aborted && st.replicaSets.some((rs) => rs.podTemplateHash === yellow && rs.desiredReplicas === 0),
+    );
+    expect(s.replicaSets.find((rs) => rs.podTemplateHash === yellow)?.scaleDownAt).toBeUndefined();
+    expect(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas).toBe(0);
+    expect(h.cluster.callsOf('setTrafficWeight')).toEqual([]);
+    await h.saveHistories('abort-without-router');
+  });
 });
 
 describe('someone else edits a Service selector', () => {
