@@ -10,7 +10,7 @@ import { analysisAbortMessage, startAnalysis } from './analysis.js';
 import { waitAvailable } from './availability.js';
 import type { RolloutContext } from './context.js';
 import { abort, endInterrupted, promoteFully } from './endings.js';
-import { RESTORE_SELECTORS } from './patches.js';
+import { PROMOTE_SKIPS_ANALYSIS_STEP, RESTORE_SELECTORS } from './patches.js';
 import { waitForPromote } from './pause.js';
 import type { Interrupt } from './pending-requests.js';
 import type { Revision } from './state.js';
@@ -134,10 +134,20 @@ async function runStepAnalysis(
   const { state, requests } = ctx;
   const index = state.data.currentStepIndex ?? 0;
   const run = await startAnalysis(state, rev, 'step', step.templates, step.args, index);
-  await condition(() => run.final !== undefined || requests.interruptFor(rev) !== undefined);
+  // A promote skips the running step, as Argo's; runs begun before refused that promote.
+  const skippable = patched(PROMOTE_SKIPS_ANALYSIS_STEP);
+  const skipped = () => skippable && requests.promote === 'step';
+  state.analysisStepSkippable = skippable;
+  try {
+    await condition(() => run.final !== undefined || requests.interruptFor(rev) !== undefined || skipped());
+  } finally {
+    state.analysisStepSkippable = false;
+  }
   if (!run.final) {
+    const interrupt = requests.interruptFor(rev);
+    if (interrupt === undefined) requests.promote = undefined; // spent on this step
     await run.terminate();
-    return requests.interruptFor(rev);
+    return interrupt;
   }
   const final = run.final;
   if (final.phase === 'Failed' || final.phase === 'Error')

@@ -16,3 +16,6 @@ export const CONDITIONS_AS_ARGO = 'conditions-as-argo';
 
 /** Without a traffic router an abort scales the canary down at once, as Argo (issue 11, item 5). */
 export const ABORT_BASIC_CANARY_AT_ONCE = 'abort-basic-canary-at-once';
+
+/** A promote skips a running analysis step, terminating its run, as Argo's (issue 11, item 5). */
+export const PROMOTE_SKIPS_ANALYSIS_STEP = 'promote-skips-analysis-step';

@@ -66,12 +66,22 @@ export class RolloutRequests {
     if (!this.state.canaryInProgress) return `nothing to promote: ${this.name} is ${this.phaseText()}`;
     if (full === true) return undefined;
     if (this.state.work.pause || this.pending.paused) return undefined;
+    // Argo's promote skips the step that runs; here a running analysis step (a step waiting for its
+    // pods would still need them for the traffic the next step keeps).
+    if (this.runningAnalysisStep() !== undefined) return undefined;
     const index = this.state.data.currentStepIndex ?? 0;
     const step = this.state.definition.canary.steps[index];
     const doing = step
       ? `step ${index + 1}/${this.state.definition.canary.steps.length} (${describeStep(step)}) is running`
       : 'it is promoting';
     return `${this.name} is not paused: ${doing}; use --full to skip every remaining step`;
+  }
+
+  /** The index of the analysis step that runs now (not paused on its verdict), if that is what runs. */
+  private runningAnalysisStep(): number | undefined {
+    const index = this.state.data.currentStepIndex;
+    if (index === null || this.state.work.pause || !this.state.analysisStepSkippable) return undefined;
+    return this.state.definition.canary.steps[index]?.kind === 'analysis' ? index : undefined;
   }
 
   applyPromote(input: PromoteInput | undefined): string {
@@ -89,9 +99,13 @@ export class RolloutRequests {
     this.pending.promote = 'step';
     const index = this.state.data.currentStepIndex ?? 0;
     const next = this.state.definition.canary.steps[index + 1];
+    const skipped =
+      this.runningAnalysisStep() === index
+        ? ` (step ${index + 1}'s analysis skipped, its run terminated)`
+        : '';
     return next
-      ? `promoted ${this.name}: next is step ${index + 2} (${describeStep(next)})`
-      : `promoted ${this.name}: next is full promotion`;
+      ? `promoted ${this.name}${skipped}: next is step ${index + 2} (${describeStep(next)})`
+      : `promoted ${this.name}${skipped}: next is full promotion`;
   }
 
   // ---- abort

@@ -98,6 +98,8 @@ export class RolloutState {
   readonly requests = new PendingRequests(() => this.data);
   /** True while the control loop acts (rolling back, rescaling): not Healthy until it is done. */
   reconciling = false;
+  /** True while an analysis step runs that a promote may skip (runs begun before cannot). */
+  analysisStepSkippable = false;
   /** Hears every change of `work`, which may change the phase (the controller publishes it). */
   onWorkChange: () => void = () => undefined;
   private current: CurrentWork = {};

@@ -2,12 +2,18 @@
 // rollout's reaction to each verdict, and a day-long run that continues as new.
 import { describe, expect, it } from '@jest/globals';
 import type { AnalysisRunStatus, AnalysisSpec, MetricSpec } from '../../core/analysis/types.js';
+import { podTemplateHash } from '../../core/hash.js';
 import type { AnalysisTemplateManifest } from '../../core/manifest/argo-types.js';
 import type { RolloutStatus } from '../../core/status.js';
 import type { CanaryStep, RolloutDefinition } from '../../core/types.js';
 import { analysisRunWorkflow } from '../../workflows/analysis-run.js';
 import { analysisStatusQuery, terminateAnalysisSignal } from '../../workflows/messages.js';
-import { timeSkippingServerPerTest, type RolloutHarness, seedRollout } from '../support/rollout-harness.js';
+import {
+  timeSkippingServerPerTest,
+  type RolloutHarness,
+  seedRollout,
+  withImage,
+} from '../support/rollout-harness.js';
 
 const YELLOW = 'argoproj/rollouts-demo:yellow';
 
@@ -238,6 +244,49 @@ describe('inline analysis steps', () => {
     );
     expect(s.stableRevision?.images['myapp']).not.toBe(YELLOW);
     await h.saveHistories('analysis-count1-outage');
+  });
+
+  it("promote skips a running analysis step, as Argo's: its run terminated, the next step runs", async () => {
+    const t = template('slow', [
+      { name: 'success-rate', interval: '10s', count: 30, successCondition: 'result[0] > 0.9' },
+    ]);
+    const h = await deployed(withInlineAnalysis(t));
+    h.cluster.metric = { value: [0.99] };
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    const running = await h.waitFor(
+      'analysis step running',
+      (st) => st.currentStepIndex === 1 && st.analysisRuns.length === 1,
+    );
+    expect(running.phase).toBe('Progressing');
+    const promoted = await h.rollouts.promote(h.namespace, h.name);
+    expect(promoted.message).toBe(
+      "promoted myapp (step 2's analysis skipped, its run terminated): next is step 3 (setWeight: 40)",
+    );
+    const s = await h.pausedAt(3);
+    expect(s.weights.canary).toBe(40);
+    const run = await liveRun(h, running);
+    expect(run.phase).not.toBe('Running');
+    expect(run.metrics[0]?.count ?? 0).toBeLessThan(30);
+    // The promote was spent on the analysis step: the pause after it still holds.
+    expect(s.pauseConditions[0]?.reason).toBe('CanaryPauseStep');
+    await h.saveHistories('promote-skips-analysis');
+  });
+
+  it('still refuses a promote while a setWeight step waits for its pods, saying so', async () => {
+    const t = template('quick', [{ name: 'success-rate', successCondition: 'result[0] > 0.9' }]);
+    const h = await deployed(withInlineAnalysis(t));
+    const yellow = podTemplateHash(withImage(h.def, YELLOW).template);
+    h.cluster.stuck.add(`myapp-${yellow}`);
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    await h.waitFor(
+      'setWeight 20 waiting',
+      (st) => st.currentStepIndex === 0 && st.canaryRevision !== undefined,
+    );
+    await expect(h.rollouts.promote(h.namespace, h.name)).rejects.toThrow(
+      'myapp is not paused: step 1/4 (setWeight: 20) is running; use --full to skip every remaining step',
+    );
+    h.cluster.stuck.clear();
+    await h.waitFor('analysis step running', (st) => st.currentStepIndex === 1);
   });
 
   it("judges conditions as Argo's expr-lang: default() gives the whole Prometheus vector, so this one errs", async () => {
