@@ -98,7 +98,13 @@ describe("the seed's rollout on a real API server", () => {
     // First revision: straight to full scale, both Services on blue, all traffic to stable.
     await h.rollouts.apply(def);
     let s = await h.healthyOn(blue);
-    expect(s.weights).toEqual({ canary: 0, stable: 100, verified: true });
+    expect(s.weights).toEqual({
+      canary: 0,
+      stable: 100,
+      verified: true,
+      canaryPodTemplateHash: blue,
+      stablePodTemplateHash: blue,
+    });
     expect(await cluster(ns)).toEqual({
       weights: { canary: 0, stable: 100 },
       stableSelector: blue,
@@ -113,7 +119,13 @@ describe("the seed's rollout on a real API server", () => {
     // set image yellow: setWeight 20, then the pause that waits for promote.
     await h.rollouts.setImage(ns, 'myapp', 'myapp', YELLOW);
     s = await h.pausedAt(1);
-    expect(s.weights).toEqual({ canary: 20, stable: 80, verified: true });
+    expect(s.weights).toEqual({
+      canary: 20,
+      stable: 80,
+      verified: true,
+      canaryPodTemplateHash: yellow,
+      stablePodTemplateHash: blue,
+    });
     expect(await cluster(ns)).toEqual({
       weights: { canary: 20, stable: 80 },
       stableSelector: blue,
@@ -138,7 +150,13 @@ describe("the seed's rollout on a real API server", () => {
     await env.sleep('60s');
 
     s = await h.healthyOn(yellow);
-    expect(s.weights).toEqual({ canary: 0, stable: 100, verified: true });
+    expect(s.weights).toEqual({
+      canary: 0,
+      stable: 100,
+      verified: true,
+      canaryPodTemplateHash: yellow,
+      stablePodTemplateHash: yellow,
+    });
     expect(await cluster(ns)).toEqual({
       weights: { canary: 0, stable: 100 },
       stableSelector: yellow,
@@ -206,7 +224,7 @@ describe('an API server outage in the middle of a canary', () => {
       (st) => st.phase === 'Paused' && st.currentStepIndex === 3,
       40_000,
     );
-    expect(s.weights).toEqual({ canary: 40, stable: 60, verified: true });
+    expect(s.weights).toMatchObject({ canary: 40, stable: 60, verified: true });
     expect(s.aborted).toBe(false);
     expect(await cluster(ns)).toEqual({
       weights: { canary: 40, stable: 60 },
