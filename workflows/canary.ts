@@ -10,7 +10,11 @@ import { analysisAbortMessage, startAnalysis } from './analysis.js';
 import { waitAvailable } from './availability.js';
 import type { RolloutContext } from './context.js';
 import { abort, endInterrupted, promoteFully } from './endings.js';
-import { PROMOTE_SKIPS_ANALYSIS_STEP, RESTORE_SELECTORS } from './patches.js';
+import {
+  BACKGROUND_INCONCLUSIVE_AS_ARGO,
+  PROMOTE_SKIPS_ANALYSIS_STEP,
+  RESTORE_SELECTORS,
+} from './patches.js';
 import { waitForPromote } from './pause.js';
 import type { Interrupt } from './pending-requests.js';
 import type { Revision } from './state.js';
@@ -36,6 +40,7 @@ export async function runCanary(ctx: RolloutContext): Promise<void> {
   await cluster.updateTrafficHashes(rev.hash, stable.hash);
 
   const background = ctx.def.canary.analysis;
+  let fullPromote = false;
   for (let index = 0; index < ctx.def.canary.steps.length; index++) {
     state.data.currentStepIndex = index;
     const step = ctx.def.canary.steps[index] as CanaryStep;
@@ -48,10 +53,20 @@ export async function runCanary(ctx: RolloutContext): Promise<void> {
       (await waitWhileUserPaused(ctx, rev)) ??
       (await waitWhileInconclusive(ctx, rev)) ??
       (await executeStep(ctx, rev, step));
-    if (interrupt?.kind === 'promoteFull') break;
+    if (interrupt?.kind === 'promoteFull') {
+      fullPromote = true;
+      break;
+    }
     if (interrupt) return endInterrupted(ctx, rev, interrupt);
   }
   ctx.requests.promote = undefined;
+  // Argo pauses for an Inconclusive background run whenever it ends, the last step included; runs
+  // begun before went on to the full promotion. promote --full skips it, as it skips the analysis.
+  if (!fullPromote && ctx.background.inconclusive !== undefined && patched(BACKGROUND_INCONCLUSIVE_AS_ARGO)) {
+    state.data.currentStepIndex = ctx.def.canary.steps.length; // every step done, as Argo's status says
+    const interrupt = await waitWhileInconclusive(ctx, rev, { renew: false });
+    if (interrupt?.kind !== 'promoteFull' && interrupt) return endInterrupted(ctx, rev, interrupt);
+  }
   // The steps are done: the background run ends (Successful unless it already failed).
   const final = await ctx.background.end();
   if (final && (final.phase === 'Failed' || final.phase === 'Error'))
@@ -66,11 +81,23 @@ async function waitWhileUserPaused(ctx: RolloutContext, rev: Revision): Promise<
   return waitForPromote(ctx, rev, 'PausedByUser');
 }
 
-/** An Inconclusive background run holds the rollout until promote (go on) or abort. */
-async function waitWhileInconclusive(ctx: RolloutContext, rev: Revision): Promise<Interrupt | undefined> {
+/**
+ * An Inconclusive background run holds the rollout until promote (go on) or abort. Promoted, the
+ * steps go on under a new background run (Argo's needsNewAnalysisRun), unless `renew` is false.
+ */
+async function waitWhileInconclusive(
+  ctx: RolloutContext,
+  rev: Revision,
+  { renew = true } = {},
+): Promise<Interrupt | undefined> {
   if (ctx.background.inconclusive === undefined) return undefined;
   const interrupt = await waitForPromote(ctx, rev, 'InconclusiveAnalysis');
   ctx.background.inconclusive = undefined;
+  const background = ctx.def.canary.analysis;
+  if (interrupt === undefined && renew && background && patched(BACKGROUND_INCONCLUSIVE_AS_ARGO))
+    ctx.background.watch(
+      await startAnalysis(ctx.state, rev, 'background', background.templates, background.args),
+    );
   return interrupt;
 }
 

@@ -19,3 +19,9 @@ export const ABORT_BASIC_CANARY_AT_ONCE = 'abort-basic-canary-at-once';
 
 /** A promote skips a running analysis step, terminating its run, as Argo's (issue 11, item 5). */
 export const PROMOTE_SKIPS_ANALYSIS_STEP = 'promote-skips-analysis-step';
+
+/**
+ * An Inconclusive background run pauses the rollout after its last step too, and a promote of that
+ * pause starts a new background run, as Argo's needsNewAnalysisRun (issue 11, item 2).
+ */
+export const BACKGROUND_INCONCLUSIVE_AS_ARGO = 'background-inconclusive-as-argo';

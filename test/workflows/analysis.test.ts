@@ -167,6 +167,46 @@ describe('an inconclusive background analysis', () => {
     await h.rollouts.promote(h.namespace, h.name);
     s = await h.pausedAt(3);
     expect(s.weights.canary).toBe(40);
+    // Promoted past an Inconclusive run, the steps go on under a new one (Argo's needsNewAnalysisRun).
+    expect(s.analysisRuns.map((r) => r.kind)).toEqual(['background', 'background']);
+  });
+
+  it('pauses the rollout when it ends Inconclusive during the last step, instead of promoting', async () => {
+    const t = template('latency', [
+      { name: 'p99', successCondition: 'result[0] < 100', failureCondition: 'result[0] > 500' },
+    ]);
+    const seed = seedRollout();
+    const steps: CanaryStep[] = [
+      { kind: 'setWeight', weight: 20 },
+      { kind: 'pause', durationSeconds: 60 },
+    ];
+    const analysis = {
+      templates: [{ templateName: t.name, clusterScope: false }],
+      args: [],
+      startingStep: 1,
+    };
+    const h = await deployed({
+      ...seed,
+      canary: { ...seed.canary, steps, analysis },
+      analysisTemplates: [t],
+    });
+    h.cluster.metric = { value: [300] }; // neither fast enough nor slow enough
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    await h.waitFor('the background run Inconclusive', (st) => st.analysisRuns[0]?.phase === 'Inconclusive');
+    await server.env.sleep('60s'); // the last step, a timed pause, ends
+    let s = await h.waitFor(
+      'inconclusive pause after the last step',
+      (st) => st.pauseConditions[0]?.reason === 'InconclusiveAnalysis',
+    );
+    expect(s).toMatchObject({ phase: 'Paused', currentStepIndex: 2, weights: { canary: 20 } });
+    expect(s.stableRevision?.images['myapp']).not.toBe(YELLOW);
+    await h.rollouts.promote(h.namespace, h.name);
+    s = await h.waitFor(
+      'Healthy on yellow',
+      (st) => st.phase === 'Healthy' && st.stableRevision?.images['myapp'] === YELLOW,
+    );
+    expect(s.analysisRuns).toHaveLength(1); // at the end, promoted: no new background run
+    await h.saveHistories('background-inconclusive-last-step');
   });
 });
 
