@@ -46,53 +46,111 @@ export interface NamedRoute {
   block: RouteBlock;
 }
 
-/** The route blocks of one VirtualService that a Rollout owns, or a RouteError naming what is missing. */
+/**
+ * The route blocks of one VirtualService that a Rollout owns, as Argo's istio.go picks them, or a
+ * RouteError naming what is missing. For each of http, tls and tcp that the VirtualService has: the
+ * named routes (every TLS/TCP route that matches), or with none named its only route (several: the
+ * Rollout must name them, as Argo requires).
+ */
 export function ownedRoutes(
   vsName: string,
   spec: VirtualServiceSpec,
   ref: IstioVirtualServiceRef,
 ): NamedRoute[] {
-  const found: NamedRoute[] = [];
+  return [...httpRoutes(vsName, spec, ref), ...tlsRoutes(vsName, spec, ref), ...tcpRoutes(vsName, spec, ref)];
+}
+
+/** With nothing named: the section's only route; several are an error that says which field names them. */
+function onlyRoute(
+  vsName: string,
+  blocks: RouteBlock[] | undefined,
+  kind: string,
+  field: string,
+): NamedRoute[] {
+  if (blocks === undefined || blocks.length === 0) return [];
+  if (blocks.length > 1)
+    throw new RouteError(
+      `VirtualService ${vsName}: has ${blocks.length} ${kind} routes, so the Rollout must name the ones it owns (spec.strategy.canary.trafficRouting.istio.virtualService.${field})`,
+    );
+  const block = blocks[0] as RouteBlock;
+  return [
+    {
+      label: kind === 'HTTP' ? `http route ${JSON.stringify(block.name ?? '(unnamed)')}` : `${kind} route`,
+      block,
+    },
+  ];
+}
+
+function httpRoutes(vsName: string, spec: VirtualServiceSpec, ref: IstioVirtualServiceRef): NamedRoute[] {
   const http = spec.http ?? [];
-  if (ref.routes.length === 0 && ref.tlsRoutes.length === 0 && ref.tcpRoutes.length === 0) {
-    if (http.length !== 1)
-      throw new RouteError(
-        `VirtualService ${vsName}: has ${http.length} HTTP routes, so the Rollout must name the ones it owns (spec.strategy.canary.trafficRouting.istio.virtualService.routes)`,
-      );
-    found.push({
-      label: `http route ${JSON.stringify(http[0]?.name ?? '(unnamed)')}`,
-      block: http[0] as RouteBlock,
-    });
-  }
-  for (const name of ref.routes) {
+  if (ref.routes.length === 0) return onlyRoute(vsName, spec.http, 'HTTP', 'routes');
+  return ref.routes.map((name) => {
     const block = http.find((r) => r.name === name);
     if (!block)
       throw new RouteError(
         `VirtualService ${vsName}: HTTP route "${name}" not found (routes: ${http.map((r) => r.name ?? '(unnamed)').join(', ') || 'none'})`,
       );
-    found.push({ label: `http route "${name}"`, block });
+    return { label: `http route "${name}"`, block };
+  });
+}
+
+/** Argo's rule: a route matches when its match blocks name exactly one port (none: 0), the wanted one. */
+function singlePort(block: RouteBlock): number | undefined {
+  const ports = new Set((block.match ?? []).map((m) => m.port ?? 0));
+  if (ports.size > 1) return undefined;
+  return ports.size === 0 ? 0 : (ports.values().next().value as number);
+}
+
+/** Argo's evaluate.Equal: as many hosts as the route's SNI set, and each of the route's among them. */
+function sameSniHosts(wanted: string[], block: RouteBlock): boolean {
+  const hosts = new Set((block.match ?? []).flatMap((m) => m.sniHosts ?? []));
+  return wanted.length === hosts.size && [...hosts].every((h) => wanted.includes(h));
+}
+
+/** Every block that matches each wanted route (each must match one at least), in VirtualService order. */
+function matching<T>(
+  vsName: string,
+  blocks: RouteBlock[],
+  wanted: T[],
+  matches: (want: T, block: RouteBlock) => boolean,
+  describe: (want: T) => string,
+  kind: string,
+): NamedRoute[] {
+  const owned = new Set<number>();
+  for (const want of wanted) {
+    const found = blocks.flatMap((block, index) => (matches(want, block) ? [index] : []));
+    if (found.length === 0)
+      throw new RouteError(`VirtualService ${vsName}: ${kind} route ${describe(want)} not found`);
+    for (const index of found) owned.add(index);
   }
-  for (const tls of ref.tlsRoutes) {
-    const block = (spec.tls ?? []).find((r) =>
-      (r.match ?? []).some(
-        (m) =>
-          (tls.port === undefined || m.port === tls.port) &&
-          (tls.sniHosts ?? []).every((h) => (m.sniHosts ?? []).includes(h)),
-      ),
-    );
-    const label = `TLS route${tls.port !== undefined ? ` on port ${tls.port}` : ''}${tls.sniHosts?.length ? ` for ${tls.sniHosts.join(',')}` : ''}`;
-    if (!block) throw new RouteError(`VirtualService ${vsName}: ${label} not found`);
-    found.push({ label, block });
-  }
-  for (const tcp of ref.tcpRoutes) {
-    const block = (spec.tcp ?? []).find((r) =>
-      (r.match ?? []).some((m) => tcp.port === undefined || m.port === tcp.port),
-    );
-    const label = `TCP route${tcp.port !== undefined ? ` on port ${tcp.port}` : ''}`;
-    if (!block) throw new RouteError(`VirtualService ${vsName}: ${label} not found`);
-    found.push({ label, block });
-  }
-  return found;
+  return [...owned]
+    .sort((a, b) => a - b)
+    .map((index) => ({ label: `${kind} route #${index + 1}`, block: blocks[index] as RouteBlock }));
+}
+
+function tlsRoutes(vsName: string, spec: VirtualServiceSpec, ref: IstioVirtualServiceRef): NamedRoute[] {
+  if (ref.tlsRoutes.length === 0) return onlyRoute(vsName, spec.tls, 'TLS', 'tlsRoutes');
+  return matching(
+    vsName,
+    spec.tls ?? [],
+    ref.tlsRoutes,
+    (want, block) => singlePort(block) === (want.port ?? 0) && sameSniHosts(want.sniHosts ?? [], block),
+    (want) =>
+      `on port ${want.port ?? 0}${want.sniHosts?.length ? ` for exactly ${want.sniHosts.join(',')}` : ' without SNI hosts'}`,
+    'TLS',
+  );
+}
+
+function tcpRoutes(vsName: string, spec: VirtualServiceSpec, ref: IstioVirtualServiceRef): NamedRoute[] {
+  if (ref.tcpRoutes.length === 0) return onlyRoute(vsName, spec.tcp, 'TCP', 'tcpRoutes');
+  return matching(
+    vsName,
+    spec.tcp ?? [],
+    ref.tcpRoutes,
+    (want, block) => singlePort(block) === (want.port ?? 0),
+    (want) => `on port ${want.port ?? 0}`,
+    'TCP',
+  );
 }
 
 function sideOf(vsName: string, route: NamedRoute, sides: Sides, side: 'canary' | 'stable'): Destination {

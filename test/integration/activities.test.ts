@@ -667,7 +667,8 @@ describe('several VirtualServices, with TLS and TCP routes', () => {
         {
           name: 'myapp-l4-vsvc',
           routes: [],
-          tlsRoutes: [{ port: 443, sniHosts: ['myapp.example.com'] }],
+          // Argo matches a TLS route by its exact SNI set, in any order.
+          tlsRoutes: [{ port: 443, sniHosts: ['www.myapp.example.com', 'myapp.example.com'] }],
           tcpRoutes: [{ port: 5432 }],
         },
       ],
@@ -711,9 +712,9 @@ describe('several VirtualServices, with TLS and TCP routes', () => {
     expect(weightsOf(seed.spec.http?.[0])).toEqual(['myapp-stable-svc:60', 'myapp-canary-svc:40']);
     expect(weightsOf(l4.spec.tls?.[1])).toEqual(['myapp-stable-svc:60', 'myapp-canary-svc:40']);
     expect(weightsOf(l4.spec.tcp?.[0])).toEqual(['myapp-stable-svc:60', 'myapp-canary-svc:40']);
-    // Not ours: another SNI host, and an HTTP route the Rollout does not name.
+    // Not ours: another SNI host. The only HTTP route is, though the Rollout names none (Argo's rule).
     expect(weightsOf(l4.spec.tls?.[0])).toEqual(['myapp-stable-svc:100', 'myapp-canary-svc:0']);
-    expect(weightsOf(l4.spec.http?.[0])).toEqual(['myapp-stable-svc:90', 'myapp-canary-svc:10']);
+    expect(weightsOf(l4.spec.http?.[0])).toEqual(['myapp-stable-svc:60', 'myapp-canary-svc:40']);
 
     await call('setTrafficWeight', weightInput(40, routing));
     expect(rv(await readVs('myapp-vsvc'))).toBe(rv(seed));
@@ -726,10 +727,20 @@ describe('several VirtualServices, with TLS and TCP routes', () => {
     };
     let err = await failure(call('setTrafficWeight', weightInput(10, wrongPort)));
     expect(err).toMatchObject({ type: PermanentFailureType.RouteNotFound, nonRetryable: true });
-    expect(err.message).toBe('VirtualService rollouts-demo/myapp-l4-vsvc: TLS route on port 8443 not found');
+    expect(err.message).toBe(
+      'VirtualService rollouts-demo/myapp-l4-vsvc: TLS route on port 8443 without SNI hosts not found',
+    );
 
     const wrongTcp: TrafficRouting = {
-      istio: { virtualServices: [{ ...vsRef('myapp-l4-vsvc'), tcpRoutes: [{ port: 3306 }] }] },
+      istio: {
+        virtualServices: [
+          {
+            ...vsRef('myapp-l4-vsvc'),
+            tlsRoutes: [{ port: 443, sniHosts: ['myapp.example.com', 'www.myapp.example.com'] }],
+            tcpRoutes: [{ port: 3306 }],
+          },
+        ],
+      },
     };
     err = await failure(call('setTrafficWeight', weightInput(10, wrongTcp)));
     expect(err.message).toBe('VirtualService rollouts-demo/myapp-l4-vsvc: TCP route on port 3306 not found');

@@ -107,4 +107,75 @@ describe('Istio VirtualService weights', () => {
       setRouteWeights('ns/vs', spec, ref([], { tcpRoutes: [{ port: 5432 }] }), subsets, 30),
     ).toThrow('VirtualService ns/vs: TCP route on port 5432 not found');
   });
+
+  describe("TLS and TCP routes, as Argo's istio.go picks them", () => {
+    const subsets = { by: 'subset', canary: 'canary', stable: 'stable' } as const;
+    const route = () => [
+      { destination: { host: 'svc', subset: 'stable' }, weight: 100 },
+      { destination: { host: 'svc', subset: 'canary' }, weight: 0 },
+    ];
+    const tls = (match: { port?: number; sniHosts?: string[] }[]) => ({ match, route: route() });
+
+    it('patches every TLS route that matches, not only the first', () => {
+      const spec: VirtualServiceSpec = {
+        tls: [
+          tls([{ port: 443, sniHosts: ['a.example'] }]),
+          tls([{ port: 443, sniHosts: ['b.example'] }]),
+          tls([{ port: 443, sniHosts: ['a.example'] }]),
+        ],
+      };
+      const r = ref([], { tlsRoutes: [{ port: 443, sniHosts: ['a.example'] }] });
+      setRouteWeights('ns/vs', spec, r, subsets, 30);
+      expect(spec.tls?.map((t) => t.route?.[1]?.weight)).toEqual([30, 0, 30]);
+    });
+
+    it('needs the exact SNI set of a route (in any order), and one port only', () => {
+      const spec: VirtualServiceSpec = {
+        tls: [
+          tls([{ port: 443, sniHosts: ['a.example', 'b.example'] }]),
+          tls([{ port: 443 }, { port: 8443 }]),
+        ],
+      };
+      expect(() =>
+        setRouteWeights(
+          'ns/vs',
+          spec,
+          ref([], { tlsRoutes: [{ port: 443, sniHosts: ['a.example'] }] }),
+          subsets,
+          30,
+        ),
+      ).toThrow('VirtualService ns/vs: TLS route on port 443 for exactly a.example not found');
+      const both = ref([], { tlsRoutes: [{ port: 443, sniHosts: ['b.example', 'a.example'] }] });
+      setRouteWeights('ns/vs', spec, both, subsets, 30);
+      expect(spec.tls?.map((t) => t.route?.[1]?.weight)).toEqual([30, 0]);
+      // Two ports in one route never match, even the first of them.
+      expect(() =>
+        setRouteWeights('ns/vs', spec, ref([], { tlsRoutes: [{ port: 443 }] }), subsets, 30),
+      ).toThrow('TLS route on port 443 without SNI hosts not found');
+    });
+
+    it('patches every TCP route on the port', () => {
+      const spec: VirtualServiceSpec = {
+        tcp: [
+          { match: [{ port: 3306 }], route: route() },
+          { match: [{ port: 3306 }], route: route() },
+        ],
+      };
+      setRouteWeights('ns/vs', spec, ref([], { tcpRoutes: [{ port: 3306 }] }), subsets, 25);
+      expect(spec.tcp?.map((t) => t.route?.[1]?.weight)).toEqual([25, 25]);
+    });
+
+    it('with nothing named, owns the only route of each section, and refuses several', () => {
+      const spec: VirtualServiceSpec = {
+        http: [{ name: 'primary', route: route() }],
+        tls: [tls([{ port: 443, sniHosts: ['a.example'] }])],
+      };
+      setRouteWeights('ns/vs', spec, ref([]), subsets, 10);
+      expect([spec.http?.[0]?.route?.[1]?.weight, spec.tls?.[0]?.route?.[1]?.weight]).toEqual([10, 10]);
+      spec.tls?.push(tls([{ port: 443, sniHosts: ['b.example'] }]));
+      expect(() => setRouteWeights('ns/vs', spec, ref(['primary']), subsets, 10)).toThrow(
+        'has 2 TLS routes, so the Rollout must name the ones it owns (spec.strategy.canary.trafficRouting.istio.virtualService.tlsRoutes)',
+      );
+    });
+  });
 });
