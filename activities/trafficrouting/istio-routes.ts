@@ -98,7 +98,7 @@ function httpRoutes(vsName: string, spec: VirtualServiceSpec, ref: IstioVirtualS
 function singlePort(block: RouteBlock): number | undefined {
   const ports = new Set((block.match ?? []).map((m) => m.port ?? 0));
   if (ports.size > 1) return undefined;
-  return ports.size === 0 ? 0 : (ports.values().next().value as number);
+  return ports.size === 0 ? 0 : [...ports][0];
 }
 
 /** Argo's evaluate.Equal: as many hosts as the route's SNI set, and each of the route's among them. */
