@@ -10,6 +10,35 @@ import type { RolloutContext } from './context.js';
 import type { Interrupt } from './pending-requests.js';
 import { replicaSetName, type Revision } from './state.js';
 
+/**
+ * Waits, whatever else is asked meanwhile, until revision `rev`'s ReplicaSet has `replicas` available
+ * pods: a rollback with dynamicStableScale moves traffic to the stable only once its pods can take it.
+ */
+export async function waitAvailableUninterrupted(
+  ctx: RolloutContext,
+  rev: Revision,
+  replicas: number,
+): Promise<void> {
+  if (replicas === 0) return;
+  const name = replicaSetName(ctx.def.name, rev.hash);
+  ctx.state.work = {
+    ...ctx.state.work,
+    message: `waiting for ${replicas} available pods of ${name} before moving traffic to it`,
+  };
+  const result = await callActivity(
+    'waitForReplicaSetAvailable',
+    `wait for ${replicas} available pods of ${name}`,
+    {
+      namespace: ctx.def.namespace,
+      name,
+      replicas,
+      minReadySeconds: ctx.def.minReadySeconds,
+    },
+  );
+  const tracked = ctx.state.replicaSet(rev.hash);
+  if (tracked) tracked.availableReplicas = result.availableReplicas;
+}
+
 /** Waits until revision `rev`'s ReplicaSet has `replicas` available pods, or something interrupts. */
 export async function waitAvailable(
   ctx: RolloutContext,

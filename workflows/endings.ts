@@ -4,11 +4,16 @@
 import { CancellationScope, patched } from '@temporalio/workflow';
 import type { RolloutContext } from './context.js';
 import { permanentFailureMessage } from './failures.js';
-import { ABORT_BASIC_CANARY_AT_ONCE, PRUNE_ON_PROMOTION, RESTORE_SELECTORS } from './patches.js';
+import {
+  ABORT_BASIC_CANARY_AT_ONCE,
+  DYNAMIC_STABLE_SCALE_AS_ARGO,
+  PRUNE_ON_PROMOTION,
+  RESTORE_SELECTORS,
+} from './patches.js';
 import type { Interrupt } from './pending-requests.js';
 import { scheduleScaleDown } from './scale-downs.js';
 import type { Revision } from './state.js';
-import { waitAvailable } from './availability.js';
+import { waitAvailable, waitAvailableUninterrupted } from './availability.js';
 
 /** A revision whose steps were interrupted: rolled back on abort, abandoned for a newer revision. */
 export async function endInterrupted(
@@ -37,7 +42,12 @@ export async function promoteFully(ctx: RolloutContext, rev: Revision): Promise<
   state.data.stable = rev;
   finishSteps(ctx);
   if (old && old.hash !== rev.hash) {
-    const delay = ctx.def.canary.trafficRouting ? ctx.def.canary.scaleDownDelaySeconds : 0;
+    // With dynamicStableScale Argo has already taken the old stable's traffic: it goes at once.
+    const delay =
+      !ctx.def.canary.trafficRouting ||
+      (ctx.def.canary.dynamicStableScale && patched(DYNAMIC_STABLE_SCALE_AS_ARGO))
+        ? 0
+        : ctx.def.canary.scaleDownDelaySeconds;
     scheduleScaleDown(state.replicaSet(old.hash), Date.now() + delay * 1000);
   }
   // As Argo does at once: old ReplicaSets at zero beyond the history limit go now, not only after the
@@ -73,6 +83,7 @@ export async function abort(ctx: RolloutContext, rev: Revision, message: string)
     const stable = state.stable;
     if (!stable) return; // a failed first deploy has nothing to roll back to
     await bestEffort(ctx, () => cluster.scale(stable.hash, ctx.def.replicas));
+    await bestEffort(ctx, () => stableReadyForTraffic(ctx, stable));
     await bestEffort(ctx, async () => void (await cluster.setWeight(0)));
     await bestEffort(ctx, () => cluster.pointService(ctx.def.canary.canaryService, stable.hash));
     // The stable Service selects stable already, unless someone changed it since.
@@ -95,6 +106,10 @@ async function abandon(ctx: RolloutContext, rev: Revision): Promise<void> {
   const { state, cluster } = ctx;
   const stable = state.stable;
   if (!stable) return;
+  if (shrunkStable(ctx)) {
+    await cluster.scale(stable.hash, ctx.def.replicas);
+    await stableReadyForTraffic(ctx, stable);
+  }
   await cluster.setWeight(0);
   if (rev.hash !== stable.hash) await cluster.scale(rev.hash, 0);
   ctx.requests.clear();
@@ -104,6 +119,17 @@ async function abandon(ctx: RolloutContext, rev: Revision): Promise<void> {
     await cluster.updateTrafficHashes(stable.hash, stable.hash);
     finishSteps(ctx);
   }
+}
+
+/** With dynamicStableScale the stable may have been shrunk with its weight (runs begun before did not check). */
+function shrunkStable(ctx: RolloutContext): boolean {
+  return ctx.def.canary.dynamicStableScale && patched(DYNAMIC_STABLE_SCALE_AS_ARGO);
+}
+
+/** The stable's pods, just scaled back up, available before traffic moves back to them. */
+async function stableReadyForTraffic(ctx: RolloutContext, stable: Revision): Promise<void> {
+  if (!shrunkStable(ctx)) return;
+  await waitAvailableUninterrupted(ctx, stable, ctx.def.replicas);
 }
 
 /** Cleanup must go on past a failing piece; what failed is added to the abort message. */

@@ -25,3 +25,9 @@ export const PROMOTE_SKIPS_ANALYSIS_STEP = 'promote-skips-analysis-step';
  * pause starts a new background run, as Argo's needsNewAnalysisRun (issue 11, item 2).
  */
 export const BACKGROUND_INCONCLUSIVE_AS_ARGO = 'background-inconclusive-as-argo';
+
+/**
+ * dynamicStableScale as Argo (issue 11, item 4): an abort or a newer revision moves traffic back to
+ * the stable only once it is scaled up and available; a promotion scales the old stable down at once.
+ */
+export const DYNAMIC_STABLE_SCALE_AS_ARGO = 'dynamic-stable-scale-as-argo';

@@ -297,6 +297,89 @@ describe('abort and retry', () => {
   });
 });
 
+describe('dynamicStableScale: traffic never to fewer available pods than its share', () => {
+  /** The seed at 10 replicas with dynamicStableScale: at 20 % the stable keeps 8 pods. */
+  function dynamic(): RolloutDefinition {
+    const seed = seedRollout();
+    return { ...seed, replicas: 10, canary: { ...seed.canary, dynamicStableScale: true } };
+  }
+
+  /** Waits until the workflow waits for the stable's 10 pods; the weight must not have moved yet. */
+  async function heldOnStable(h: RolloutHarness, blue: string): Promise<void> {
+    await waitUntil(
+      () => Promise.resolve(h.cluster.calls),
+      (calls) => calls.includes(`waitForReplicaSetAvailable myapp-${blue} 10`),
+      'waiting for the stable to be available again',
+    );
+    expect(h.cluster.weights.canary).toBe(20);
+    expect(h.cluster.callsOf('setTrafficWeight')).toEqual([]);
+  }
+
+  it('an abort scales the stable back up and moves traffic to it only once it is available', async () => {
+    const def = dynamic();
+    const h = await blueDeployed(def);
+    const blue = hashOf(def, BLUE);
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+    expect(h.cluster.replicaSets.get(`myapp-${blue}`)?.replicas).toBe(8);
+
+    h.cluster.stuck.add(`myapp-${blue}`);
+    h.cluster.calls = [];
+    await h.rollouts.abort(h.namespace, h.name);
+    await heldOnStable(h, blue);
+    h.cluster.stuck.clear();
+    await h.waitFor('rolled back', (st) => st.aborted && st.weights.canary === 0);
+    expect(h.cluster.calls.slice(0, 3)).toEqual([
+      `scaleReplicaSet myapp-${blue} 10`,
+      `waitForReplicaSetAvailable myapp-${blue} 10`,
+      'setTrafficWeight 0',
+    ]);
+    await h.saveHistories('dynamic-stable-abort');
+  });
+
+  it('a newer revision does the same before it drops the old canary', async () => {
+    const def = dynamic();
+    const h = await blueDeployed(def);
+    const blue = hashOf(def, BLUE);
+    const yellow = hashOf(def, YELLOW);
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+
+    h.cluster.stuck.add(`myapp-${blue}`);
+    h.cluster.calls = [];
+    await setImage(h, GREEN);
+    await heldOnStable(h, blue);
+    h.cluster.stuck.clear();
+    const s = await h.pausedAt(1);
+    expect(s.canaryRevision?.images['myapp']).toBe(GREEN);
+    expect(h.cluster.calls.slice(0, 4)).toEqual([
+      `scaleReplicaSet myapp-${blue} 10`,
+      `waitForReplicaSetAvailable myapp-${blue} 10`,
+      'setTrafficWeight 0',
+      `scaleReplicaSet myapp-${yellow} 0`,
+    ]);
+  });
+
+  it('a promotion scales the old stable down at once, not after scaleDownDelaySeconds', async () => {
+    const def = dynamic();
+    const h = await blueDeployed(def);
+    const blue = hashOf(def, BLUE);
+    const yellow = hashOf(def, YELLOW);
+    await setImage(h, YELLOW);
+    await h.pausedAt(1);
+    await h.rollouts.promote(h.namespace, h.name, true);
+    const s = await h.healthyOn(yellow);
+    const old = s.replicaSets.find((rs) => rs.podTemplateHash === blue);
+    expect(old?.scaleDownAt).toBeUndefined();
+    await waitUntil(
+      () => Promise.resolve(h.cluster.replicaSets.get(`myapp-${blue}`)?.replicas),
+      (replicas) => replicas === 0,
+      'old stable scaled down',
+    );
+    await h.saveHistories('dynamic-stable-promote');
+  });
+});
+
 describe('someone else edits a Service selector', () => {
   it('is put back at the next weight step, at the abort and at the promotion', async () => {
     const h = await blueDeployed();
