@@ -14,6 +14,7 @@ import {
   BACKGROUND_INCONCLUSIVE_AS_ARGO,
   PROMOTE_SKIPS_ANALYSIS_STEP,
   RESTORE_SELECTORS,
+  STABLE_FOLLOWS_CANARY_SCALE,
 } from './patches.js';
 import { waitForPromote } from './pause.js';
 import type { Interrupt } from './pending-requests.js';
@@ -121,7 +122,16 @@ async function executeStep(
           };
       const replicas = canaryReplicas(ctx.def, state.data.weights.canary, state.data.canaryScale);
       await ctx.cluster.scale(rev.hash, replicas);
-      return waitAvailable(ctx, rev, replicas);
+      const interrupt = await waitAvailable(ctx, rev, replicas);
+      // With dynamicStableScale the stable follows the canary's scale too (Argo's replica math).
+      const stable = state.stable;
+      if (interrupt || !stable || !ctx.def.canary.dynamicStableScale || !patched(STABLE_FOLLOWS_CANARY_SCALE))
+        return interrupt;
+      await ctx.cluster.scale(
+        stable.hash,
+        stableReplicas(ctx.def, state.data.weights.canary, state.data.canaryScale),
+      );
+      return ctx.requests.interruptFor(rev);
     }
     case 'analysis':
       return runStepAnalysis(ctx, rev, step);
@@ -148,7 +158,11 @@ async function applyWeight(
     await cluster.pointService(ctx.def.canary.canaryService, rev.hash);
   }
   await cluster.setWeight(weight);
-  if (stable) await cluster.scale(stable.hash, stableReplicas(ctx.def, weight));
+  if (stable) {
+    // Runs begun before sized the stable by the weight alone.
+    const scale = patched(STABLE_FOLLOWS_CANARY_SCALE) ? state.data.canaryScale : undefined;
+    await cluster.scale(stable.hash, stableReplicas(ctx.def, weight, scale));
+  }
   return ctx.requests.interruptFor(rev);
 }
 

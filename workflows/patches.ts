@@ -31,3 +31,6 @@ export const BACKGROUND_INCONCLUSIVE_AS_ARGO = 'background-inconclusive-as-argo'
  * the stable only once it is scaled up and available; a promotion scales the old stable down at once.
  */
 export const DYNAMIC_STABLE_SCALE_AS_ARGO = 'dynamic-stable-scale-as-argo';
+
+/** With dynamicStableScale the stable is sized by the canary's setCanaryScale too, as Argo (issue 11). */
+export const STABLE_FOLLOWS_CANARY_SCALE = 'stable-follows-canary-scale';

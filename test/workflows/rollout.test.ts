@@ -360,6 +360,33 @@ describe('dynamicStableScale: traffic never to fewer available pods than its sha
     ]);
   });
 
+  it("sizes the stable by a setCanaryScale too, as Argo's replica math", async () => {
+    const base = dynamic();
+    const def: RolloutDefinition = {
+      ...base,
+      canary: {
+        ...base.canary,
+        steps: [
+          { kind: 'setWeight', weight: 40 },
+          { kind: 'setCanaryScale', replicas: 2 },
+          { kind: 'pause' },
+        ],
+      },
+    };
+    const h = await blueDeployed(def);
+    const blue = hashOf(def, BLUE);
+    const yellow = hashOf(def, YELLOW);
+    await setImage(h, YELLOW);
+    await h.pausedAt(2);
+    // At 40 % the stable had 6 pods; a canary pinned at 2 pods leaves the stable all 10.
+    expect(h.cluster.callsOf(`scaleReplicaSet myapp-${blue}`)).toEqual([
+      `scaleReplicaSet myapp-${blue} 6`,
+      `scaleReplicaSet myapp-${blue} 10`,
+    ]);
+    expect(h.cluster.replicaSets.get(`myapp-${yellow}`)?.replicas).toBe(2);
+    await h.saveHistories('dynamic-stable-canary-scale');
+  });
+
   it('a promotion scales the old stable down at once, not after scaleDownDelaySeconds', async () => {
     const def = dynamic();
     const h = await blueDeployed(def);
