@@ -125,31 +125,31 @@ describe("the seed's background analysis (failureLimit 3, every 20 s after 60 s)
   });
 });
 
+/**
+ * `steps` with a background run from step 2 whose metric is neither fast enough nor slow enough: yellow
+ * deployed and the run already Inconclusive.
+ */
+async function inconclusiveInBackground(steps: CanaryStep[]): Promise<RolloutHarness> {
+  const t = template('latency', [
+    { name: 'p99', successCondition: 'result[0] < 100', failureCondition: 'result[0] > 500' },
+  ]);
+  const seed = seedRollout();
+  const analysis = { templates: [{ templateName: t.name, clusterScope: false }], args: [], startingStep: 1 };
+  const h = await deployed({ ...seed, canary: { ...seed.canary, steps, analysis }, analysisTemplates: [t] });
+  h.cluster.metric = { value: [300] };
+  await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+  await h.waitFor('the background run Inconclusive', (st) => st.analysisRuns[0]?.phase === 'Inconclusive');
+  return h;
+}
+
 describe('an inconclusive background analysis', () => {
   it('holds the rollout before its next step until promote', async () => {
-    const t = template('latency', [
-      { name: 'p99', successCondition: 'result[0] < 100', failureCondition: 'result[0] > 500' },
-    ]);
-    const seed = seedRollout();
-    const steps: CanaryStep[] = [
+    const h = await inconclusiveInBackground([
       { kind: 'setWeight', weight: 20 },
       { kind: 'pause', durationSeconds: 60 },
       { kind: 'setWeight', weight: 40 },
       { kind: 'pause' },
-    ];
-    const analysis = {
-      templates: [{ templateName: t.name, clusterScope: false }],
-      args: [],
-      startingStep: 1,
-    };
-    const h = await deployed({
-      ...seed,
-      canary: { ...seed.canary, steps, analysis },
-      analysisTemplates: [t],
-    });
-    h.cluster.metric = { value: [300] }; // neither fast enough nor slow enough
-    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
-    await h.waitFor('the background run Inconclusive', (st) => st.analysisRuns[0]?.phase === 'Inconclusive');
+    ]);
     let s = await h.pausedAt(1);
     expect(s.pauseConditions.map((p) => p.reason)).toEqual(['CanaryPauseStep']);
     await server.env.sleep('60s'); // the timed pause ends; the verdict holds step 2
@@ -172,27 +172,10 @@ describe('an inconclusive background analysis', () => {
   });
 
   it('pauses the rollout when it ends Inconclusive during the last step, instead of promoting', async () => {
-    const t = template('latency', [
-      { name: 'p99', successCondition: 'result[0] < 100', failureCondition: 'result[0] > 500' },
-    ]);
-    const seed = seedRollout();
-    const steps: CanaryStep[] = [
+    const h = await inconclusiveInBackground([
       { kind: 'setWeight', weight: 20 },
       { kind: 'pause', durationSeconds: 60 },
-    ];
-    const analysis = {
-      templates: [{ templateName: t.name, clusterScope: false }],
-      args: [],
-      startingStep: 1,
-    };
-    const h = await deployed({
-      ...seed,
-      canary: { ...seed.canary, steps, analysis },
-      analysisTemplates: [t],
-    });
-    h.cluster.metric = { value: [300] }; // neither fast enough nor slow enough
-    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
-    await h.waitFor('the background run Inconclusive', (st) => st.analysisRuns[0]?.phase === 'Inconclusive');
+    ]);
     await server.env.sleep('60s'); // the last step, a timed pause, ends
     let s = await h.waitFor(
       'inconclusive pause after the last step',
