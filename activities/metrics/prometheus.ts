@@ -46,6 +46,7 @@ export class PrometheusClient implements MetricProviderClient<PrometheusProvider
         : { query: config.query },
       headers: { Accept: 'application/json', ...headerObject(config.headers) },
       timeoutSeconds: config.timeout ?? DEFAULT_PROMETHEUS_TIMEOUT_SECONDS,
+      insecure: config.insecure,
       signal: context.signal,
     });
     // "Prometheus at http://…:9090 could not be reached: connection refused": what an aborted rollout

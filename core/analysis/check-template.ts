@@ -126,6 +126,7 @@ function checkProvider(issues: Issues, value: unknown, path: FieldPath): void {
     text('query', true);
     if (fields.timeout !== undefined && typeof fields.timeout !== 'number')
       issues.add([...at, 'timeout'], fields.timeout, 'seconds, a number');
+    readBoolean(issues, fields.insecure, [...at, 'insecure']);
   } else {
     text('url', true);
     if (!['GET', 'POST', 'PUT'].includes(fields.method as string))

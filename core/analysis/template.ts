@@ -103,13 +103,14 @@ function integer(value: NumberOrArg | undefined): NumberOrArg | undefined {
 function normalizeProvider(metric: MetricManifest): MetricProvider {
   const { prometheus, web } = metric.provider;
   if (prometheus) {
-    const { address, query, timeout, headers } = prometheus;
+    const { address, query, timeout, headers, insecure } = prometheus;
     return {
       prometheus: {
         address: address ?? '',
         query,
         ...(typeof timeout === 'number' ? { timeout } : {}),
         ...(headers ? { headers } : {}),
+        ...(insecure === true ? { insecure: true as const } : {}),
       },
     };
   }

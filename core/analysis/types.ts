@@ -30,6 +30,8 @@ export interface PrometheusProvider {
   /** Seconds; the request gives up after it. */
   timeout?: number;
   headers?: HeaderValue[];
+  /** Skip the TLS certificate check of an https:// address (Argo's `insecure`). */
+  insecure?: boolean;
   /** Range query: `start`/`end` as Prometheus accepts them (e.g. "now-5m" is not PromQL: use RFC3339 or unix). */
   rangeQuery?: { start: string; end: string; step: string };
 }

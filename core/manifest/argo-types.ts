@@ -132,6 +132,7 @@ export interface PrometheusProviderManifest {
   address?: string;
   query: string;
   headers?: HeaderManifest[];
+  insecure?: boolean;
   [field: string]: unknown;
 }
 

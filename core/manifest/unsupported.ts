@@ -49,7 +49,6 @@ export const UNSUPPORTED_TEMPLATE_SPEC: UnsupportedFields = {
 export const UNSUPPORTED_PROMETHEUS: UnsupportedFields = {
   rangeQuery: 'write an instant query, e.g. with a [5m] range inside the PromQL',
   authentication: 'pass a token in headers, from a secret arg',
-  insecure: 'use http://, or a certificate the worker trusts',
 };
 
 /** WebMetric (analysis_types.go). */

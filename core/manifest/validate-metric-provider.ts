@@ -94,6 +94,8 @@ function validatePrometheus(issues: Issues, value: unknown, path: FieldPath): vo
   });
   // Seconds, as Argo's *int64 (the provider refuses a negative one).
   readInteger(issues, prometheus.timeout, [...path, 'timeout'], { min: 0 });
+  // Argo's: skip the TLS certificate check of an https:// address.
+  readBoolean(issues, prometheus.insecure, [...path, 'insecure']);
   validateHeaders(issues, prometheus.headers, [...path, 'headers']);
 }
 

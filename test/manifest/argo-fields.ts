@@ -653,7 +653,12 @@ export const TEMPLATE_FIELDS: FieldRow[] = [
     value: 5,
     handled: [(l) => prom(l)?.timeout, 5],
   },
-  refused(`${P}.prometheus.insecure`, 'PrometheusMetric', true),
+  {
+    path: `${P}.prometheus.insecure`,
+    goType: 'PrometheusMetric',
+    value: true,
+    handled: [(l) => prom(l)?.insecure, true],
+  },
   {
     path: `${P}.prometheus.headers`,
     goType: 'PrometheusMetric',

@@ -261,9 +261,9 @@ const EXPECTATIONS: Record<string, [string, string]> = {
     'spec.metrics[0].provider.prometheus.authentication',
     'authentication is not supported yet',
   ],
-  'template-prometheus-insecure.yaml': [
+  'template-prometheus-insecure-string.yaml': [
     'spec.metrics[0].provider.prometheus.insecure',
-    'insecure is not supported yet',
+    '"yes" is a string, expected true or false',
   ],
   'template-web-authentication.yaml': [
     'spec.metrics[0].provider.web.authentication',
