@@ -88,6 +88,16 @@ export function validateCanary(issues: Issues, canary: JsonMap, path: FieldPath)
     validateRolloutAnalysis(issues, canary.analysis, [...path, 'analysis'], { background: { stepCount } });
   }
 
+  validateScaleDowns(issues, canary, path, hasTrafficRouting);
+}
+
+/** The scale-down fields, and which of them need a traffic router (Argo's validation and defaults). */
+function validateScaleDowns(
+  issues: Issues,
+  canary: JsonMap,
+  path: FieldPath,
+  hasTrafficRouting: boolean,
+): void {
   readInteger(issues, canary.scaleDownDelaySeconds, [...path, 'scaleDownDelaySeconds'], { min: 0 });
   readInteger(issues, canary.abortScaleDownDelaySeconds, [...path, 'abortScaleDownDelaySeconds'], { min: 0 });
   const dynamicStableScale = readBoolean(issues, canary.dynamicStableScale, [...path, 'dynamicStableScale']);
