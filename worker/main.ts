@@ -4,6 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { createWorkerActivities } from '../activities/index.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
 import { workerDataConverter } from './payload-codec.js';
+import { maxCachedWorkflowsFromEnv } from './cache-setting.js';
 import { workflowsPath } from './paths.js';
 
 async function main(): Promise<void> {
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     workflowsPath,
     activities: createWorkerActivities(),
     dataConverter: workerDataConverter,
+    ...maxCachedWorkflowsFromEnv(),
   });
   console.log(`worker: task queue ${config.taskQueue} on ${config.address} (namespace ${config.namespace})`);
   try {

@@ -10,6 +10,23 @@ import type { RolloutContext } from './context.js';
 import type { Interrupt } from './pending-requests.js';
 import { replicaSetName, type Revision } from './state.js';
 
+/** The heartbeating wait for `replicas` available pods of `rev`'s ReplicaSet. */
+function waitForPods(ctx: RolloutContext, rev: Revision, replicas: number): Promise<ReplicaSetAvailability> {
+  const name = replicaSetName(ctx.def.name, rev.hash);
+  return callActivity('waitForReplicaSetAvailable', `wait for ${replicas} available pods of ${name}`, {
+    namespace: ctx.def.namespace,
+    name,
+    replicas,
+    minReadySeconds: ctx.def.minReadySeconds,
+  });
+}
+
+/** Remembers how many pods were available, for the status. */
+function track(ctx: RolloutContext, rev: Revision, result: ReplicaSetAvailability): void {
+  const tracked = ctx.state.replicaSet(rev.hash);
+  if (tracked) tracked.availableReplicas = result.availableReplicas;
+}
+
 /**
  * Waits, whatever else is asked meanwhile, until revision `rev`'s ReplicaSet has `replicas` available
  * pods: a rollback with dynamicStableScale moves traffic to the stable only once its pods can take it.
@@ -25,18 +42,7 @@ export async function waitAvailableUninterrupted(
     ...ctx.state.work,
     message: `waiting for ${replicas} available pods of ${name} before moving traffic to it`,
   };
-  const result = await callActivity(
-    'waitForReplicaSetAvailable',
-    `wait for ${replicas} available pods of ${name}`,
-    {
-      namespace: ctx.def.namespace,
-      name,
-      replicas,
-      minReadySeconds: ctx.def.minReadySeconds,
-    },
-  );
-  const tracked = ctx.state.replicaSet(rev.hash);
-  if (tracked) tracked.availableReplicas = result.availableReplicas;
+  track(ctx, rev, await waitForPods(ctx, rev, replicas));
 }
 
 /** Waits until revision `rev`'s ReplicaSet has `replicas` available pods, or something interrupts. */
@@ -52,14 +58,7 @@ export async function waitAvailable(
   let failure: unknown;
   const scope = new CancellationScope();
   const waiting = scope
-    .run(() =>
-      callActivity('waitForReplicaSetAvailable', `wait for ${replicas} available pods of ${name}`, {
-        namespace: ctx.def.namespace,
-        name,
-        replicas,
-        minReadySeconds: ctx.def.minReadySeconds,
-      }),
-    )
+    .run(() => waitForPods(ctx, rev, replicas))
     .then(
       (r) => void (result = r),
       (e: unknown) => void (failure = e),
@@ -90,7 +89,6 @@ export async function waitAvailable(
     return requests.interruptFor(rev);
   }
   if (failure !== undefined && !isCancellation(failure)) throw failure as Error;
-  const tracked = state.replicaSet(rev.hash);
-  if (tracked && result) tracked.availableReplicas = result.availableReplicas;
+  if (result) track(ctx, rev, result);
   return requests.interruptFor(rev);
 }

@@ -108,7 +108,7 @@ async function abandon(ctx: RolloutContext, rev: Revision): Promise<void> {
   if (!stable) return;
   if (shrunkStable(ctx)) {
     await cluster.scale(stable.hash, ctx.def.replicas);
-    await stableReadyForTraffic(ctx, stable);
+    await waitAvailableUninterrupted(ctx, stable, ctx.def.replicas);
   }
   await cluster.setWeight(0);
   if (rev.hash !== stable.hash) await cluster.scale(rev.hash, 0);

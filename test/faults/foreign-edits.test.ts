@@ -45,7 +45,7 @@ import {
   type AppFiles,
 } from './support/canary-app.js';
 import { RolloutsCommand } from './support/command.js';
-import { replayLabHistories, type ReplayReport } from './support/histories.js';
+import { replayLabHistories, replaySummary, type ReplayReport } from './support/histories.js';
 import { recordScenario } from './support/summary.js';
 
 const LAB = 'faults-foreign-edits';
@@ -325,11 +325,7 @@ afterAll(async () => {
     notes: [
       ...notes,
       ...results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`)),
-      ...(replay
-        ? [
-            `replayed ${replay.histories} histories (${replay.events} events), ${replay.failures.length} failed`,
-          ]
-        : ['histories not replayed']),
+      replaySummary(replay),
     ],
   });
   await cmd?.close();

@@ -18,7 +18,7 @@ import { Lab } from '../support/lab.js';
 import { testOutput } from '../support/paths.js';
 import { image, Walkthrough, type WalkthroughResult } from '../support/walkthrough.js';
 import { ActivityProbe, type PendingActivity, type RetriedActivity } from './support/activity-probe.js';
-import { replayLabHistories, type ReplayReport } from './support/histories.js';
+import { replayLabHistories, replaySummary, type ReplayReport } from './support/histories.js';
 import { recordScenario } from './support/summary.js';
 import { differencesFromUndisturbed, revisionsEnded } from './support/walkthrough-end.js';
 
@@ -94,6 +94,7 @@ afterAll(async () => {
       ),
       ...failedInjections,
       ...problems,
+      replaySummary(replay),
     ],
   });
   await probe?.close();

@@ -18,7 +18,7 @@ import type { AnalysisRunRef, RolloutStatus } from '../../core/status.js';
 import { Lab } from '../support/lab.js';
 import { testOutput } from '../support/paths.js';
 import { image, Walkthrough, type WalkthroughResult } from '../support/walkthrough.js';
-import { replayLabHistories, type ReplayReport } from './support/histories.js';
+import { replayLabHistories, replaySummary, type ReplayReport } from './support/histories.js';
 import { recordScenario } from './support/summary.js';
 import { differencesFromUndisturbed, revisionsEnded } from './support/walkthrough-end.js';
 
@@ -74,6 +74,7 @@ afterAll(async () => {
       ...outages.map((o) => `${o.caseName}: Prometheus down ${o.seconds.toFixed(0)} s`),
       ...notes,
       ...problems,
+      replaySummary(replay),
     ],
   });
   await lab?.down();

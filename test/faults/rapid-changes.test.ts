@@ -41,7 +41,7 @@ import {
   type ClusterState,
 } from './support/canary-app.js';
 import { RolloutsCommand, type Answer } from './support/command.js';
-import { replayLabHistories, type ReplayReport } from './support/histories.js';
+import { replayLabHistories, replaySummary, type ReplayReport } from './support/histories.js';
 import { recordScenario } from './support/summary.js';
 
 const LAB = 'faults-rapid-changes';
@@ -324,11 +324,7 @@ afterAll(async () => {
     notes: [
       `FAULT_SEED=${seed}; rounds: ${rounds.map((r) => `${r.name} ${r.seconds.toFixed(0)} s`).join(', ')}`,
       ...rounds.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`)),
-      ...(replay
-        ? [
-            `replayed ${replay.histories} histories (${replay.events} events), ${replay.failures.length} failed`,
-          ]
-        : ['histories not replayed']),
+      replaySummary(replay),
     ],
   });
   await cmd?.close();

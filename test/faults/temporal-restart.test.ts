@@ -22,7 +22,7 @@ import {
   UNDISTURBED_PAUSES,
   type Temporal,
 } from './support/chaos.js';
-import { replayLabHistories } from './support/histories.js';
+import { replayLabHistories, replaySummary } from './support/histories.js';
 import { recordScenario } from './support/summary.js';
 
 const SCENARIO = 'Temporal server restarted';
@@ -179,8 +179,8 @@ describe(SCENARIO, () => {
       lost: 1 - correct,
       notes: [
         `outages: ${outages.map((o) => `${o.signal} during ${o.during} (${(o.downMs / 1000).toFixed(0)} s)`).join('; ')}`,
-        `walkthrough ${result ? result.seconds.toFixed(0) : '-'} s; scenario ${((Date.now() - began) / 1000).toFixed(0)} s; ` +
-          `replayed ${replay.histories} histories (${replay.events} events), ${replay.failures.length} failed`,
+        `walkthrough ${result ? result.seconds.toFixed(0) : '-'} s; scenario ${((Date.now() - began) / 1000).toFixed(0)} s`,
+        replaySummary(replay),
         ...problems.slice(0, 5).map((p) => p.slice(0, 500)),
       ],
     });

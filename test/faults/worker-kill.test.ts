@@ -37,7 +37,7 @@ import {
   type FaultClass,
   type Temporal,
 } from './support/chaos.js';
-import { replayLabHistories } from './support/histories.js';
+import { replayLabHistories, replaySummary } from './support/histories.js';
 import { recordScenario } from './support/summary.js';
 
 const SCENARIO = 'worker killed (SIGKILL)';
@@ -215,7 +215,7 @@ describe(SCENARIO, () => {
         `walkthroughs ${seconds.join(', ')}; undisturbed ${base?.result?.seconds.toFixed(0) ?? '-'} s; worker down ${(
           kills.reduce((n, k) => n + k.downMs, 0) / 1000
         ).toFixed(0)} s in all; scenario ${((Date.now() - began) / 1000).toFixed(0)} s`,
-        `replayed ${replay.histories} histories (${replay.events} events), ${replay.failures.length} failed`,
+        replaySummary(replay),
         // What went wrong, so that a CI log shows it without the scenario's own log.
         ...[...problems].flatMap(([ns, found]) => found.slice(0, 3).map((p) => `${ns}: ${p.slice(0, 500)}`)),
       ],

@@ -68,6 +68,9 @@ export class Lab {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       ...Object.fromEntries(PORT_VARIABLES.map((variable, i) => [variable, String(ports[i])])),
+      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS !== undefined
+        ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS }
+        : {}),
       ...extraEnv,
     };
     const lab = new Lab(name, env);

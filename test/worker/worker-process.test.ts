@@ -86,5 +86,15 @@ describe('the worker process', () => {
     });
     expect(await halfTls.exited).toBe(1);
     expect(halfTls.output()).toContain('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both');
+
+    const badCache = startWorker({
+      TEMPORAL_ADDRESS: env.address,
+      WORKER_MAX_CACHED_WORKFLOWS: 'none',
+      KUBECONFIG: kubeconfig,
+    });
+    expect(await badCache.exited).toBe(1);
+    expect(badCache.output().trim()).toBe(
+      'worker: WORKER_MAX_CACHED_WORKFLOWS=none: expected a whole number of workflows, 0 or more (0 replays every task)',
+    );
   }, 60_000);
 });

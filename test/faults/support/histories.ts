@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import type { Lab } from '../../support/lab.js';
-import { historiesDir } from '../../support/paths.js';
+import { historiesDir, testOutput } from '../../support/paths.js';
 import { workflowBundle } from '../../support/temporal-env.js';
 import { ROLLOUT_WORKFLOW_ID_PREFIX } from '../../../workflows/messages.js';
 
@@ -38,8 +38,12 @@ export async function replayLabHistories(lab: Lab, scenario: string): Promise<Re
       { workflowBundle: await workflowBundle(), replayName: scenario },
       histories.map(({ workflowId, history }) => ({ workflowId, history })),
     );
-    for await (const result of results)
-      if (result.error) failures.push(`${result.workflowId}/${result.runId}: ${result.error.message}`);
+    for await (const result of results) {
+      if (!result.error) continue;
+      failures.push(`${result.workflowId}/${result.runId}: ${result.error.message}`);
+      const failed = histories.find((h) => h.workflowId === result.workflowId && h.runId === result.runId);
+      if (failed) keepUnreplayable(scenario, failed);
+    }
     const saved = process.env.RECORD_HISTORIES ? save(scenario, histories) : 0;
     return {
       histories: histories.length,
@@ -50,6 +54,37 @@ export async function replayLabHistories(lab: Lab, scenario: string): Promise<Re
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * One line for a scenario's summary, with the first failure's reason: a CI log shows the summary, not
+ * the scenario's own log, and a history that did not replay is the one fault that must never pass.
+ */
+export function replaySummary(replay: ReplayReport | undefined): string {
+  if (!replay) return 'histories not replayed';
+  const line = `replayed ${replay.histories} histories (${replay.events} events), ${replay.failures.length} failed`;
+  return replay.failures.length ? `${line}; first: ${replay.failures[0]?.slice(0, 600)}` : line;
+}
+
+/** A history that did not replay, kept under test-output for `temporal workflow show` or a replay test. */
+function keepUnreplayable(
+  scenario: string,
+  {
+    workflowId,
+    runId,
+    history,
+  }: { workflowId: string; runId: string; history: temporal.api.history.v1.IHistory },
+): void {
+  const dir = path.join(testOutput, 'faults', 'unreplayable', scenario);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, historyFileName(workflowId, runId)),
+    temporal.api.history.v1.History.encode(history).finish(),
+  );
+}
+
+function historyFileName(workflowId: string, runId: string): string {
+  return `${workflowId.replace(/[^A-Za-z0-9.-]+/g, '_')}-${runId.slice(0, 8)}.binpb`;
 }
 
 function save(
@@ -68,8 +103,10 @@ function save(
   );
   const chosen = ranked.slice(0, SAVE_LIMIT);
   for (const { workflowId, runId, history } of chosen) {
-    const name = `${workflowId.replace(/[^A-Za-z0-9.-]+/g, '_')}-${runId.slice(0, 8)}.binpb`;
-    fs.writeFileSync(path.join(dir, name), temporal.api.history.v1.History.encode(history).finish());
+    fs.writeFileSync(
+      path.join(dir, historyFileName(workflowId, runId)),
+      temporal.api.history.v1.History.encode(history).finish(),
+    );
   }
   return chosen.length;
 }
