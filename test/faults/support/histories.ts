@@ -18,7 +18,29 @@ export interface ReplayReport {
   events: number;
   /** "workflowId/runId: error", one per history that did not replay. */
   failures: string[];
+  /** "workflowId: CAUSE: message", one per failed workflow task a worker reported (see taskFailures). */
+  taskFailures: string[];
   saved: number;
+}
+
+const { WorkflowTaskFailedCause } = temporal.api.enums.v1;
+/** Failed workflow tasks that are part of normal life: a signal or update came in while the task ran. */
+const ORDINARY_TASK_FAILURES = new Set<number>([
+  WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+  WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_UPDATE,
+  WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE,
+]);
+
+/** Every workflow task a worker failed for a reason of its own (a nondeterminism, a thrown error). */
+function taskFailures(workflowId: string, history: temporal.api.history.v1.IHistory): string[] {
+  return (history.events ?? []).flatMap((event) => {
+    const failed = event.workflowTaskFailedEventAttributes;
+    if (!failed || ORDINARY_TASK_FAILURES.has(failed.cause ?? 0)) return [];
+    const cause = WorkflowTaskFailedCause[failed.cause ?? 0] ?? String(failed.cause);
+    return [
+      `${workflowId}: ${cause.replace('WORKFLOW_TASK_FAILED_CAUSE_', '')}: ${failed.failure?.message ?? ''}`,
+    ];
+  });
 }
 
 /** Keep at most this many histories per scenario in the repository (the replay test reads them all). */
@@ -49,6 +71,7 @@ export async function replayLabHistories(lab: Lab, scenario: string): Promise<Re
       histories: histories.length,
       events: histories.reduce((n, h) => n + (h.history.events?.length ?? 0), 0),
       failures,
+      taskFailures: histories.flatMap(({ workflowId, history }) => taskFailures(workflowId, history)),
       saved,
     };
   } finally {
@@ -62,8 +85,11 @@ export async function replayLabHistories(lab: Lab, scenario: string): Promise<Re
  */
 export function replaySummary(replay: ReplayReport | undefined): string {
   if (!replay) return 'histories not replayed';
-  const line = `replayed ${replay.histories} histories (${replay.events} events), ${replay.failures.length} failed`;
-  return replay.failures.length ? `${line}; first: ${replay.failures[0]?.slice(0, 600)}` : line;
+  let line = `replayed ${replay.histories} histories (${replay.events} events), ${replay.failures.length} failed`;
+  if (replay.failures.length) line += `; first: ${replay.failures[0]?.slice(0, 600)}`;
+  if (replay.taskFailures.length)
+    line += `; ${replay.taskFailures.length} workflow tasks failed, first: ${replay.taskFailures[0]?.slice(0, 600)}`;
+  return line;
 }
 
 /** A history that did not replay, kept under test-output for `temporal workflow show` or a replay test. */
