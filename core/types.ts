@@ -103,6 +103,8 @@ export interface CanaryStrategy {
   /** 0 means never scale the aborted canary down. */
   abortScaleDownDelaySeconds: number;
   dynamicStableScale: boolean;
+  /** With a router, a ReplicaSet that gets pods gets at least this many (capped at replicas). */
+  minPodsPerReplicaSet?: number;
 }
 
 /** A validated Rollout: everything the workflow needs, nothing it must default. */

@@ -42,6 +42,7 @@ export interface CanaryStrategyManifest {
   scaleDownDelaySeconds?: number;
   abortScaleDownDelaySeconds?: number;
   dynamicStableScale?: boolean;
+  minPodsPerReplicaSet?: number;
 }
 
 /** Exactly one of the fields is set (validated). */

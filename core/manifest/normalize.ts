@@ -72,6 +72,9 @@ function normalizeCanary(canary: CanaryStrategyManifest): CanaryStrategy {
         ? (canary.abortScaleDownDelaySeconds ?? DEFAULTS.abortScaleDownDelaySeconds)
         : 0,
     dynamicStableScale: canary.dynamicStableScale ?? false,
+    ...(canary.minPodsPerReplicaSet !== undefined
+      ? { minPodsPerReplicaSet: canary.minPodsPerReplicaSet }
+      : {}),
   };
 }
 

@@ -25,7 +25,6 @@ export const UNSUPPORTED_CANARY: UnsupportedFields = {
   stableMetadata: 'pods of both roles carry the pod template labels only; remove it',
   scaleDownDelayRevisionLimit: 'remove it; scaleDownDelaySeconds applies to the previous stable only',
   pingPong: 'use canaryService and stableService',
-  minPodsPerReplicaSet: 'remove it; a weight of more than 0 gives the canary at least one pod',
   replicaProgressThreshold: 'remove it; a step waits until every pod of the canary is available',
 };
 

@@ -102,6 +102,7 @@ function validateScaleDowns(
   readInteger(issues, canary.abortScaleDownDelaySeconds, [...path, 'abortScaleDownDelaySeconds'], { min: 0 });
   const dynamicStableScale = readBoolean(issues, canary.dynamicStableScale, [...path, 'dynamicStableScale']);
   const hasScaleDownDelay = !isAbsent(canary.scaleDownDelaySeconds);
+  readInteger(issues, canary.minPodsPerReplicaSet, [...path, 'minPodsPerReplicaSet'], { min: 0 });
 
   if (!hasTrafficRouting) {
     // Argo ignores it without a router (the canary is scaled down at once): refused, never ignored.
@@ -127,6 +128,14 @@ function validateScaleDowns(
         true,
         'trafficRouting in spec.strategy.canary',
         'dynamicStableScale can only be used with trafficRouting',
+      );
+    }
+    if (!isAbsent(canary.minPodsPerReplicaSet)) {
+      issues.add(
+        [...path, 'minPodsPerReplicaSet'],
+        canary.minPodsPerReplicaSet,
+        'trafficRouting in spec.strategy.canary',
+        'minPodsPerReplicaSet can only be used with trafficRouting (Argo ignores it without)',
       );
     }
   } else if (hasScaleDownDelay && dynamicStableScale === true) {

@@ -182,7 +182,12 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     handled: [(l) => canary(l).dynamicStableScale, true],
   },
   refused(`${C}.pingPong`, 'CanaryStrategy', { pingService: 'ping', pongService: 'pong' }),
-  refused(`${C}.minPodsPerReplicaSet`, 'CanaryStrategy', 2),
+  {
+    path: `${C}.minPodsPerReplicaSet`,
+    goType: 'CanaryStrategy',
+    value: 2,
+    handled: [(l) => canary(l).minPodsPerReplicaSet, 2],
+  },
   refused(`${C}.replicaProgressThreshold`, 'CanaryStrategy', { type: 'Percent', value: 50 }),
   // CanaryStep: steps[1] is a pause in the base
   {

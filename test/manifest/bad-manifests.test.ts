@@ -82,6 +82,11 @@ const EXPECTATIONS: Record<string, [string, string]> = {
     `${CANARY}.abortScaleDownDelaySeconds`,
     'can only be used with trafficRouting (without it an abort scales the canary down at once)',
   ],
+  'min-pods-no-routing.yaml': [
+    `${CANARY}.minPodsPerReplicaSet`,
+    'can only be used with trafficRouting (Argo ignores it without)',
+  ],
+  'min-pods-negative.yaml': [`${CANARY}.minPodsPerReplicaSet`, '-1 is negative'],
   'dynamic-stable-scale-with-delay.yaml': [
     `${CANARY}.dynamicStableScale`,
     'cannot be used together with scaleDownDelaySeconds',

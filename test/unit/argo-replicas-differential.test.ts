@@ -1,5 +1,5 @@
 // Canary replica math against Argo's own: generated traffic-routed canaries (replicas, the steps up to
-// the current one with setWeight and setCanaryScale, dynamicStableScale) go through our
+// the current one with setWeight and setCanaryScale, dynamicStableScale, minPodsPerReplicaSet) go through our
 // canaryReplicas/stableReplicas as the workflow uses them and through Argo v1.10.2's
 // utils/replicaset.CalculateReplicaCountsForTrafficRoutedCanary (argo-oracle), at a settled step: the
 // router's weights are the step's. Both must give the same canary and stable pod counts.
@@ -16,6 +16,7 @@ type Step =
 interface ReplicaCase {
   replicas: number;
   dynamicStableScale: boolean;
+  minPodsPerReplicaSet?: number;
   /** The steps up to and including the current one (a pause). */
   steps: Step[];
 }
@@ -33,11 +34,18 @@ function randomStep(random: Random): Step {
 
 export function replicaCases(seed = 7, count = 1500): ReplicaCase[] {
   const random = seededRandom(seed); // the same seed, the same cases
-  return Array.from({ length: count }, () => ({
+  const cases: ReplicaCase[] = Array.from({ length: count }, () => ({
     replicas: pick(random, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 20, 33, 50, 100]),
     dynamicStableScale: random() < 0.5,
     steps: Array.from({ length: 1 + Math.floor(random() * 4) }, () => randomStep(random)),
   }));
+  // The same canaries again with a minimum of pods per ReplicaSet (a second stream: the first
+  // 1,500 stay the cases they were).
+  const more = seededRandom(seed + 1);
+  return [
+    ...cases,
+    ...cases.map((c) => ({ ...c, minPodsPerReplicaSet: pick(more, [0, 1, 2, 3, 5, 8, 13, 150]) })),
+  ];
 }
 
 /** What the workflow holds at the pause after these steps: the last weight set, the last canary scale. */
@@ -50,7 +58,11 @@ function ours(c: ReplicaCase): OracleAnswer {
   }
   const def = {
     replicas: c.replicas,
-    canary: { trafficRouting: { istio: { virtualServices: [] } }, dynamicStableScale: c.dynamicStableScale },
+    canary: {
+      trafficRouting: { istio: { virtualServices: [] } },
+      dynamicStableScale: c.dynamicStableScale,
+      ...(c.minPodsPerReplicaSet !== undefined ? { minPodsPerReplicaSet: c.minPodsPerReplicaSet } : {}),
+    },
   } as unknown as RolloutDefinition;
   return { canary: canaryReplicas(def, weight, scale), stable: stableReplicas(def, weight, scale) };
 }
@@ -70,6 +82,7 @@ function argoCase(c: ReplicaCase): object {
             canaryService: 'canary',
             stableService: 'stable',
             dynamicStableScale: c.dynamicStableScale,
+            ...(c.minPodsPerReplicaSet !== undefined ? { minPodsPerReplicaSet: c.minPodsPerReplicaSet } : {}),
             trafficRouting: { istio: { virtualService: { name: 'vs' } } },
             steps,
           },
@@ -89,7 +102,7 @@ function argoCase(c: ReplicaCase): object {
 describe('canary replica math against Argo v1.10.2 (utils/replicaset)', () => {
   it('gives the same canary and stable counts on every generated case', async () => {
     const cases = replicaCases();
-    expect(cases.length).toBeGreaterThanOrEqual(1000);
+    expect(cases.length).toBeGreaterThanOrEqual(3000);
     const argo = await askOracle(cases.map(argoCase));
     const disagreements: string[] = [];
     cases.forEach((c, index) => {

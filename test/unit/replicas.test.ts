@@ -34,6 +34,20 @@ describe('weight math', () => {
     expect(canaryReplicas(def(10, true), 20, undefined)).toBe(2);
   });
 
+  it('with minPodsPerReplicaSet and a router, gives a ReplicaSet that gets pods at least that many (as Argo)', () => {
+    const min = (d: RolloutDefinition, n: number) =>
+      ({ ...d, canary: { ...d.canary, minPodsPerReplicaSet: n } }) as RolloutDefinition;
+    expect(canaryReplicas(min(def(10, true), 3), 20)).toBe(3); // 2 for the weight, 3 at least
+    expect(canaryReplicas(min(def(10, true), 3), 0)).toBe(0); // no pods is not raised
+    expect(canaryReplicas(min(def(4, true), 8), 10)).toBe(4); // capped at spec.replicas
+    // A pinned setCanaryScale count stands, unless dynamicStableScale (Argo checks it there only).
+    expect(canaryReplicas(min(def(10, true), 3), 20, { replicas: 1 })).toBe(1);
+    expect(canaryReplicas(min(def(10, true, true), 3), 20, { replicas: 1 })).toBe(3);
+    expect(stableReplicas(min(def(10, true, true), 3), 90)).toBe(3); // 1 for 10 % of the traffic
+    expect(stableReplicas(min(def(10, true, true), 3), 100)).toBe(0);
+    expect(canaryReplicas(min(def(10, false), 3), 20)).toBe(2); // no router: lint refuses the field
+  });
+
   it('keeps stable at full scale behind a router, shrinks it otherwise', () => {
     expect(stableReplicas(def(10, true), 40)).toBe(10);
     expect(stableReplicas(def(10, true, true), 40)).toBe(6);
