@@ -160,10 +160,12 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
       if (due === null || due === undefined || stopping()) return;
       const wait = due - Date.now();
       if (wait > 0) {
-        await condition(stopping, wait, {
+        const stopped = await condition(stopping, wait, {
           summary: `next measurement of ${metric.name} in ${formatDuration(Math.ceil(wait / 1000))}`,
         });
-        continue;
+        // Fired: it is due, without asking the clock again (see scale-downs.ts: after a restart a
+        // worker can be handed the time of an earlier task, and would wait where a replay measures).
+        if (stopped || stopping()) continue;
       }
       const began = Date.now();
       inFlight += 1;

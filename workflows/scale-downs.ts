@@ -31,10 +31,17 @@ async function runScaleDowns(state: RolloutState, cluster: ClusterWriter): Promi
     const wait = dueAt - Date.now();
     if (wait > 0) {
       // Wake early when the schedule changes (a retry cancels it, a new one comes sooner).
-      await condition(() => nextDue(state)?.scaleDownAt !== dueAt || next.scaleDownAt !== dueAt, wait, {
-        summary: `scale down ${next.name} at ${new Date(dueAt).toISOString()}`,
-      });
-      continue;
+      const moved = () => nextDue(state)?.scaleDownAt !== dueAt || next.scaleDownAt !== dueAt;
+      if (
+        (await condition(moved, wait, {
+          summary: `scale down ${next.name} at ${new Date(dueAt).toISOString()}`,
+        })) ||
+        moved()
+      )
+        continue;
+      // The timer fired, so it is due: the clock is not read again. A worker that has just replayed the
+      // history from the start (after a restart) can be handed the time of an earlier workflow task,
+      // would start a second timer where every replay acts, and the rollout would stop on that.
     }
     try {
       if (await cluster.scaleDownIfDue(next, dueAt)) await cluster.prune();
