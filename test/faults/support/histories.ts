@@ -50,7 +50,7 @@ export async function replayLabHistories(lab: Lab, scenario: string): Promise<Re
   const connection = await Connection.connect({ address: lab.url('TEMPORAL_ADDRESS') });
   try {
     const client = new Client({ connection, namespace: 'default' });
-    const histories: { workflowId: string; runId: string; history: temporal.api.history.v1.IHistory }[] = [];
+    const histories: LabHistory[] = [];
     for await (const execution of client.workflow.list()) {
       const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
       histories.push({ workflowId: execution.workflowId, runId: execution.runId, history });
@@ -93,30 +93,21 @@ export function replaySummary(replay: ReplayReport | undefined): string {
 }
 
 /** A history that did not replay, kept under test-output for `temporal workflow show` or a replay test. */
-function keepUnreplayable(
-  scenario: string,
-  {
-    workflowId,
-    runId,
-    history,
-  }: { workflowId: string; runId: string; history: temporal.api.history.v1.IHistory },
-): void {
+function keepUnreplayable(scenario: string, entry: LabHistory): void {
   const dir = path.join(testOutput, 'faults', 'unreplayable', scenario);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, historyFileName(workflowId, runId)),
-    temporal.api.history.v1.History.encode(history).finish(),
-  );
+  writeHistory(dir, entry);
 }
 
-function historyFileName(workflowId: string, runId: string): string {
-  return `${workflowId.replace(/[^A-Za-z0-9.-]+/g, '_')}-${runId.slice(0, 8)}.binpb`;
+type LabHistory = { workflowId: string; runId: string; history: temporal.api.history.v1.IHistory };
+
+/** One history as a .binpb file named after its workflow and run, as test/replay reads them. */
+function writeHistory(dir: string, { workflowId, runId, history }: LabHistory): void {
+  const name = `${workflowId.replace(/[^A-Za-z0-9.-]+/g, '_')}-${runId.slice(0, 8)}.binpb`;
+  fs.writeFileSync(path.join(dir, name), temporal.api.history.v1.History.encode(history).finish());
 }
 
-function save(
-  scenario: string,
-  histories: { workflowId: string; runId: string; history: temporal.api.history.v1.IHistory }[],
-): number {
+function save(scenario: string, histories: LabHistory[]): number {
   const dir = path.join(historiesDir, 'faults', scenario);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
@@ -128,11 +119,6 @@ function save(
       (b.history.events?.length ?? 0) - (a.history.events?.length ?? 0),
   );
   const chosen = ranked.slice(0, SAVE_LIMIT);
-  for (const { workflowId, runId, history } of chosen) {
-    fs.writeFileSync(
-      path.join(dir, historyFileName(workflowId, runId)),
-      temporal.api.history.v1.History.encode(history).finish(),
-    );
-  }
+  for (const entry of chosen) writeHistory(dir, entry);
   return chosen.length;
 }
