@@ -30,7 +30,7 @@ import { evaluateCondition, evaluateConditionAsBefore } from '../core/expr/index
 import { shorten } from '../core/text.js';
 import { callActivity } from './activities.js';
 import { analysisStatusQuery, terminateAnalysisSignal } from './messages.js';
-import { ANALYSIS_ERRORS_NOT_COUNTED, CONDITIONS_AS_ARGO } from './patches.js';
+import { ANALYSIS_ERRORS_NOT_COUNTED, CONDITIONS_AS_ARGO, DUE_TIMES_ALWAYS_TIMED } from './patches.js';
 
 export interface AnalysisCarried {
   metrics: MetricResult[];
@@ -158,13 +158,16 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
     for (;;) {
       const due = state.nextAt[index];
       if (due === null || due === undefined || stopping()) return;
-      const wait = due - Date.now();
-      if (wait > 0) {
+      const wait = Math.max(1, due - Date.now());
+      // Whether to wait must not depend on the clock (see scale-downs.ts: after a restart a worker
+      // can be handed the time of an earlier task): only the first measurement, due when the run
+      // starts, goes without a timer. Runs begun before looked at the clock.
+      const timed = due === state.startedAt ? false : patched(DUE_TIMES_ALWAYS_TIMED) || due > Date.now();
+      if (timed) {
         const stopped = await condition(stopping, wait, {
           summary: `next measurement of ${metric.name} in ${formatDuration(Math.ceil(wait / 1000))}`,
         });
-        // Fired: it is due, without asking the clock again (see scale-downs.ts: after a restart a
-        // worker can be handed the time of an earlier task, and would wait where a replay measures).
+        // Fired: it is due, without asking the clock again.
         if (stopped || stopping()) continue;
       }
       const began = Date.now();

@@ -5,6 +5,7 @@ import type { TrafficRouting } from '../core/types.js';
 import { callActivity } from './activities.js';
 import type { Lock } from './lock.js';
 import { replicaSetName, type Revision, type RolloutState, type TrackedReplicaSet } from './state.js';
+import { cancelScaleDown } from './scale-downs.js';
 
 function routeText(routing: TrafficRouting): string {
   const vs = routing.istio.virtualServices.map((v) => {
@@ -30,7 +31,7 @@ export class ClusterWriter {
     const name = replicaSetName(this.def.name, rev.hash);
     await this.lock.run(async () => {
       const tracked = this.state.replicaSet(rev.hash);
-      if (tracked) delete tracked.scaleDownAt;
+      cancelScaleDown(tracked);
       await callActivity(
         'ensureReplicaSet',
         `ensure ReplicaSet ${name} (revision ${rev.number}, ${replicas} replicas)`,
@@ -53,7 +54,7 @@ export class ClusterWriter {
     const tracked = this.state.replicaSet(hash);
     const name = tracked?.name ?? replicaSetName(this.def.name, hash);
     await this.lock.run(async () => {
-      if (tracked) delete tracked.scaleDownAt;
+      cancelScaleDown(tracked);
       if (tracked?.desiredReplicas === replicas) return;
       await callActivity('scaleReplicaSet', `scale ${name} to ${replicas}`, {
         namespace: this.def.namespace,
@@ -76,7 +77,7 @@ export class ClusterWriter {
         name: rs.name,
         replicas: 0,
       });
-      delete rs.scaleDownAt;
+      cancelScaleDown(rs);
       rs.desiredReplicas = 0;
       rs.availableReplicas = 0;
       return true;

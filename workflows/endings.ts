@@ -48,7 +48,7 @@ export async function promoteFully(ctx: RolloutContext, rev: Revision): Promise<
       (ctx.def.canary.dynamicStableScale && patched(DYNAMIC_STABLE_SCALE_AS_ARGO))
         ? 0
         : ctx.def.canary.scaleDownDelaySeconds;
-    scheduleScaleDown(state.replicaSet(old.hash), Date.now() + delay * 1000);
+    scheduleScaleDown(state.replicaSet(old.hash), delay);
   }
   // As Argo does at once: old ReplicaSets at zero beyond the history limit go now, not only after the
   // next delayed scale-down.
@@ -97,7 +97,7 @@ export async function abort(ctx: RolloutContext, rev: Revision, message: string)
       return;
     }
     const delay = ctx.def.canary.abortScaleDownDelaySeconds;
-    if (delay > 0) scheduleScaleDown(state.replicaSet(rev.hash), Date.now() + delay * 1000);
+    if (delay > 0) scheduleScaleDown(state.replicaSet(rev.hash), delay);
   });
 }
 

@@ -34,3 +34,12 @@ export const DYNAMIC_STABLE_SCALE_AS_ARGO = 'dynamic-stable-scale-as-argo';
 
 /** With dynamicStableScale the stable is sized by the canary's setCanaryScale too, as Argo (issue 11). */
 export const STABLE_FOLLOWS_CANARY_SCALE = 'stable-follows-canary-scale';
+
+/** The Lock lets one job in at a time, also when several wake in one activation (it let them all in). */
+export const LOCK_ONE_AT_A_TIME = 'lock-one-at-a-time';
+
+/**
+ * A due time set in an earlier workflow task (a delayed scale-down, an AnalysisRun's next measurement)
+ * is always waited for with a timer, so the commands never depend on the clock a task is handed.
+ */
+export const DUE_TIMES_ALWAYS_TIMED = 'due-times-always-timed';

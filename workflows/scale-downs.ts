@@ -1,13 +1,25 @@
 // Delayed scale-downs (Argo's scaleDownDelaySeconds and abortScaleDownDelaySeconds): the old stable
 // after a promotion, the canary after an abort. Due times live in the tracked ReplicaSets, so they
 // survive continue-as-new and a crash; this loop runs beside the rollout's main path.
-import { condition, isCancellation, log } from '@temporalio/workflow';
+import { condition, isCancellation, log, patched } from '@temporalio/workflow';
 import { permanentFailureMessage } from './failures.js';
 import type { ClusterWriter } from './cluster.js';
+import { DUE_TIMES_ALWAYS_TIMED } from './patches.js';
 import type { RolloutState, TrackedReplicaSet } from './state.js';
 
-export function scheduleScaleDown(rs: TrackedReplicaSet | undefined, dueAt: number): void {
-  if (rs && rs.desiredReplicas > 0) rs.scaleDownAt = dueAt;
+/** Scales `rs` down `delaySeconds` from now (the loop below does it). */
+export function scheduleScaleDown(rs: TrackedReplicaSet | undefined, delaySeconds: number): void {
+  if (!rs || rs.desiredReplicas === 0) return;
+  rs.scaleDownAt = Date.now() + delaySeconds * 1000;
+  if (delaySeconds <= 0) rs.scaleDownAtOnce = true;
+  else delete rs.scaleDownAtOnce;
+}
+
+/** Forgets a scheduled scale-down of `rs` (done, or a scale-up took it back). */
+export function cancelScaleDown(rs: TrackedReplicaSet | undefined): void {
+  if (!rs) return;
+  delete rs.scaleDownAt;
+  delete rs.scaleDownAtOnce;
 }
 
 function nextDue(state: RolloutState): TrackedReplicaSet | undefined {
@@ -29,19 +41,23 @@ async function runScaleDowns(state: RolloutState, cluster: ClusterWriter): Promi
     if (!next?.scaleDownAt) continue;
     const dueAt = next.scaleDownAt;
     const wait = dueAt - Date.now();
-    if (wait > 0) {
+    // Whether to wait must not depend on the clock: a worker that has just replayed the history from
+    // the start (after a restart) can be handed the time of an earlier workflow task, and would start
+    // a timer where every replay acts (nondeterminism: the rollout would stop there). So a due time
+    // set in an earlier task always gets a timer, at least 1 ms; runs begun before looked at the clock.
+    const timed = next.scaleDownAtOnce ? false : patched(DUE_TIMES_ALWAYS_TIMED) || wait > 0;
+    if (timed) {
       // Wake early when the schedule changes (a retry cancels it, a new one comes sooner).
       const moved = () => nextDue(state)?.scaleDownAt !== dueAt || next.scaleDownAt !== dueAt;
       if (
-        (await condition(moved, wait, {
+        (await condition(moved, Math.max(1, wait), {
           summary: `scale down ${next.name} at ${new Date(dueAt).toISOString()}`,
         })) ||
         moved()
       )
         continue;
-      // The timer fired, so it is due: the clock is not read again. A worker that has just replayed the
-      // history from the start (after a restart) can be handed the time of an earlier workflow task,
-      // would start a second timer where every replay acts, and the rollout would stop on that.
+      // The timer fired, so it is due: the clock is not read again (the same stale clock would start
+      // a second timer).
     }
     try {
       if (await cluster.scaleDownIfDue(next, dueAt)) await cluster.prune();
@@ -50,7 +66,7 @@ async function runScaleDowns(state: RolloutState, cluster: ClusterWriter): Promi
       const message = permanentFailureMessage(err);
       if (message === undefined) throw err;
       log.warn('scale-down failed permanently', { replicaSet: next.name, message });
-      if (next.scaleDownAt === dueAt) delete next.scaleDownAt;
+      if (next.scaleDownAt === dueAt) cancelScaleDown(next);
     }
   }
 }

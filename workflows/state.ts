@@ -32,6 +32,8 @@ export interface TrackedReplicaSet {
   availableReplicas?: number;
   /** Epoch milliseconds at which a delayed scale-down to zero is due. */
   scaleDownAt?: number;
+  /** Scheduled with no delay: due in the very task that set it, so acted on without a timer. */
+  scaleDownAtOnce?: true;
 }
 
 /** Everything carried across continue-as-new. */
