@@ -129,11 +129,18 @@ export interface HeaderManifest {
   value: string;
 }
 
+/** Validated: tokenUrl, clientId and clientSecret are set (sigv4 is refused). */
+export interface AuthenticationManifest {
+  oauth2?: { tokenUrl: string; clientId: string; clientSecret: string; scopes?: string[] };
+}
+
 export interface PrometheusProviderManifest {
   address?: string;
   query: string;
   headers?: HeaderManifest[];
   insecure?: boolean;
+  rangeQuery?: { start: string; end: string; step: string };
+  authentication?: AuthenticationManifest;
   [field: string]: unknown;
 }
 
@@ -143,6 +150,7 @@ export interface WebProviderManifest {
   headers?: HeaderManifest[];
   jsonPath?: string;
   timeoutSeconds?: number;
+  authentication?: AuthenticationManifest;
   [field: string]: unknown;
 }
 

@@ -44,15 +44,15 @@ export const UNSUPPORTED_TEMPLATE_SPEC: UnsupportedFields = {
   templates: "copy the other template's metrics and args into this one",
 };
 
-/** PrometheusMetric (analysis_types.go). */
-export const UNSUPPORTED_PROMETHEUS: UnsupportedFields = {
-  rangeQuery: 'write an instant query, e.g. with a [5m] range inside the PromQL',
-  authentication: 'pass a token in headers, from a secret arg',
+/** Authentication (analysis_types.go) of a prometheus metric. */
+export const UNSUPPORTED_PROMETHEUS_AUTHENTICATION: UnsupportedFields = {
+  sigv4:
+    'put a SigV4 signing proxy (such as aws-sigv4-proxy) in front of Amazon Managed Prometheus and use its address',
 };
 
-/** WebMetric (analysis_types.go). */
-export const UNSUPPORTED_WEB: UnsupportedFields = {
-  authentication: 'pass a token in headers, from a secret arg',
+/** Authentication (analysis_types.go) of a web metric: Argo's web provider never signs with sigv4. */
+export const UNSUPPORTED_WEB_AUTHENTICATION: UnsupportedFields = {
+  sigv4: "Argo's web provider ignores it; remove it, or use oauth2",
 };
 
 /** Reports every field of `table` that `map` sets (null counts as absent, as in Kubernetes). */
