@@ -302,6 +302,10 @@ const EXPECTATIONS: Record<string, [string, string]> = {
     'spec.metrics[0].provider.prometheus.insecure',
     '"yes" is a string, expected true or false',
   ],
+  'template-web-authentication-unknown-field.yaml': [
+    'spec.metrics[0].provider.web.authentication.oauth',
+    'unknown field "oauth", expected one of sigv4, oauth2',
+  ],
   'template-web-authentication.yaml': [
     'spec.metrics[0].provider.web.authentication.sigv4',
     "sigv4 is not supported yet (Argo's web provider ignores it",

@@ -61,3 +61,39 @@ describe(FILE, () => {
     ]);
   });
 });
+
+describe("timeouts as Argo's", () => {
+  const template = (provider: Record<string, unknown>) =>
+    JSON.stringify({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name: 't', namespace: 'shop' },
+      spec: { metrics: [{ name: 'm', provider }] },
+    });
+  const load = (provider: Record<string, unknown>) => loadManifests(template(provider), 't.yaml');
+  const web = (timeoutSeconds: number) => ({ web: { url: 'http://w', timeoutSeconds } });
+  const prometheus = (timeout: number) => ({ prometheus: { address: 'http://p', query: 'up', timeout } });
+
+  it('web timeoutSeconds 0 or less loads, and is carried as absent: the 10 s default', () => {
+    for (const seconds of [0, -1]) {
+      const result = load(web(seconds));
+      expect(result.errors).toEqual([]);
+      const [manifest] = result.analysisTemplates;
+      if (!manifest) throw new Error('loads');
+      expect(normalizeTemplate(manifest).metrics[0]?.provider.web?.timeoutSeconds).toBeUndefined();
+    }
+  });
+
+  it('a timeout the measuring activity could not wait for is refused, naming the field', () => {
+    expect(load(web(101)).errors.map((e) => [e.path, e.expected])).toEqual([
+      ['spec.metrics[0].provider.web.timeoutSeconds', 'an integer of at most 100'],
+    ]);
+    expect(load(prometheus(101)).errors.map((e) => e.path)).toEqual([
+      'spec.metrics[0].provider.prometheus.timeout',
+    ]);
+    expect(load(prometheus(-1)).errors.map((e) => e.path)).toEqual([
+      'spec.metrics[0].provider.prometheus.timeout',
+    ]);
+    expect(load(prometheus(100)).errors).toEqual([]);
+  });
+});
