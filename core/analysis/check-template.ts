@@ -150,12 +150,19 @@ function checkProvider(issues: Issues, value: unknown, path: FieldPath): void {
   });
 }
 
-/** Only oauth2 is carried (lint refuses sigv4): the three strings the token request needs. */
+/** oauth2 (the three strings the token request needs) and sigv4's region: what lint lets through. */
 function checkAuthentication(issues: Issues, value: unknown, path: FieldPath): void {
-  const authentication = readMap(issues, value, path, 'a map with oauth2');
+  const authentication = readMap(issues, value, path, 'a map with oauth2 or sigv4');
   if (!authentication) return;
   const keys = Object.keys(authentication);
-  if (keys.some((key) => key !== 'oauth2')) issues.add(path, authentication, 'a map with oauth2 only');
+  if (keys.some((key) => key !== 'oauth2' && key !== 'sigv4'))
+    issues.add(path, authentication, 'a map with oauth2 or sigv4 only');
+  const sigv4 = readMap(issues, authentication.sigv4, [...path, 'sigv4'], 'a map with region');
+  if (sigv4)
+    readString(issues, sigv4.region, [...path, 'sigv4', 'region'], 'a string', {
+      required: true,
+      nonEmpty: true,
+    });
   const oauth2 = readMap(
     issues,
     authentication.oauth2,

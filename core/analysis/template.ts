@@ -102,18 +102,18 @@ function integer(value: NumberOrArg | undefined): NumberOrArg | undefined {
   return value;
 }
 
-/** Only oauth2 (lint refuses sigv4); an empty authentication, which Argo acts on in no way, is dropped. */
+/** oauth2 and sigv4's region (lint refuses the rest); an empty authentication, which Argo acts on in no way, is dropped. */
 function normalizeAuthentication(authentication: AuthenticationManifest | undefined): {
   authentication?: ProviderAuthentication;
 } {
+  const normalized: ProviderAuthentication = {};
   const oauth2 = authentication?.oauth2;
-  if (!oauth2) return {};
-  const { tokenUrl, clientId, clientSecret, scopes } = oauth2;
-  return {
-    authentication: {
-      oauth2: { tokenUrl, clientId, clientSecret, ...(scopes ? { scopes: [...scopes] } : {}) },
-    },
-  };
+  if (oauth2) {
+    const { tokenUrl, clientId, clientSecret, scopes } = oauth2;
+    normalized.oauth2 = { tokenUrl, clientId, clientSecret, ...(scopes ? { scopes: [...scopes] } : {}) };
+  }
+  if (authentication?.sigv4) normalized.sigv4 = { region: authentication.sigv4.region };
+  return Object.keys(normalized).length > 0 ? { authentication: normalized } : {};
 }
 
 function normalizeProvider(metric: MetricManifest): MetricProvider {

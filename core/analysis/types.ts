@@ -46,9 +46,11 @@ export interface RangeQuery {
   step: string;
 }
 
-/** Argo's Authentication; its sigv4 is refused at lint, so only oauth2 is ever carried. */
+/** Argo's Authentication (sigv4 for Prometheus only: lint refuses it on a web metric). */
 export interface ProviderAuthentication {
   oauth2?: OAuth2ClientCredentials;
+  /** Argo's Sigv4Config less profile and roleArn (refused at lint): credentials from the worker's environment. */
+  sigv4?: { region: string };
 }
 
 /** Argo's OAuth2Config: a client-credentials grant at tokenUrl, its token sent as the Authorization. */

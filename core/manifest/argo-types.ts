@@ -129,9 +129,10 @@ export interface HeaderManifest {
   value: string;
 }
 
-/** Validated: tokenUrl, clientId and clientSecret are set (sigv4 is refused). */
+/** Validated: tokenUrl, clientId and clientSecret are set; sigv4 only with a region (Prometheus only). */
 export interface AuthenticationManifest {
   oauth2?: { tokenUrl: string; clientId: string; clientSecret: string; scopes?: string[] };
+  sigv4?: { region: string };
 }
 
 export interface PrometheusProviderManifest {

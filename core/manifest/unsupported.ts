@@ -44,10 +44,12 @@ export const UNSUPPORTED_TEMPLATE_SPEC: UnsupportedFields = {
   templates: "copy the other template's metrics and args into this one",
 };
 
-/** Authentication (analysis_types.go) of a prometheus metric. */
-export const UNSUPPORTED_PROMETHEUS_AUTHENTICATION: UnsupportedFields = {
-  sigv4:
-    'put a SigV4 signing proxy (such as aws-sigv4-proxy) in front of Amazon Managed Prometheus and use its address',
+/** Sigv4Config (analysis_types.go): credentials come from the worker's environment only. */
+export const UNSUPPORTED_SIGV4: UnsupportedFields = {
+  profile:
+    "remove it and give the worker the profile's keys in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)",
+  roleArn:
+    "remove it and give the worker the role's temporary keys in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN",
 };
 
 /** Authentication (analysis_types.go) of a web metric: Argo's web provider never signs with sigv4. */

@@ -1,7 +1,7 @@
 // A metric's provider in an AnalysisTemplate: exactly one of Argo's providers, and the fields of the
 // two this project measures with (prometheus, web) of the types the measuring activity reads; every
-// field of Argo's PrometheusMetric and WebMetric is read (sigv4 authentication is refused,
-// unsupported.ts), and a misspelt one is an unknown field.
+// field of Argo's PrometheusMetric and WebMetric is read (a few sub-fields are refused, unsupported.ts),
+// and a misspelt one is an unknown field.
 import { Issues, type FieldPath } from './errors.js';
 import {
   checkKnownFields,
@@ -14,6 +14,7 @@ import {
   readMap,
   readString,
 } from './fields.js';
+import { hasArgReference } from '../analysis/args.js';
 import { validateAuthentication } from './validate-provider-authentication.js';
 import { validateRangeQuery } from './validate-range-query.js';
 
@@ -110,7 +111,14 @@ function validatePrometheus(issues: Issues, value: unknown, path: FieldPath): vo
   validateHeaders(issues, prometheus.headers, [...path, 'headers']);
   if (!isAbsent(prometheus.rangeQuery))
     validateRangeQuery(issues, prometheus.rangeQuery, [...path, 'rangeQuery']);
-  validateAuthentication(issues, prometheus.authentication, [...path, 'authentication'], 'prometheus');
+  const address = typeof prometheus.address === 'string' ? prometheus.address : undefined;
+  validateAuthentication(
+    issues,
+    prometheus.authentication,
+    [...path, 'authentication'],
+    'prometheus',
+    address !== undefined && !hasArgReference(address) ? address : undefined,
+  );
 }
 
 function validateWeb(issues: Issues, value: unknown, path: FieldPath): void {

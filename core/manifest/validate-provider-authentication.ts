@@ -1,32 +1,58 @@
 // A prometheus or web metric's `authentication` (Argo's Authentication): oauth2's client-credentials
-// grant is measured with (activities/metrics/oauth2.ts); sigv4 is refused (unsupported.ts). Argo acts on
-// oauth2 only when tokenUrl is set, and then measures every time as an Error without clientId or
-// clientSecret: both are refused here instead, so no oauth2 block is accepted and then ignored.
+// grant (activities/metrics/oauth2.ts), and for Prometheus sigv4 (activities/metrics/sigv4.ts; Argo's
+// web provider ignores sigv4, so it is refused there). Argo acts on oauth2 only when tokenUrl is set,
+// and then measures every time as an Error without clientId or clientSecret; it signs only requests to
+// Amazon Managed Prometheus (an aps-workspaces address). What Argo would ignore or fail at every
+// measurement is refused here, so no block is accepted and then ignored.
 import { hasArgReference } from '../analysis/args.js';
 import { Issues, type FieldPath } from './errors.js';
-import { checkKnownFields, readList, readMap, readString } from './fields.js';
-import {
-  UNSUPPORTED_PROMETHEUS_AUTHENTICATION,
-  UNSUPPORTED_WEB_AUTHENTICATION,
-  refuseUnsupported,
-} from './unsupported.js';
+import { checkKnownFields, isAbsent, readList, readMap, readString } from './fields.js';
+import { UNSUPPORTED_SIGV4, UNSUPPORTED_WEB_AUTHENTICATION, refuseUnsupported } from './unsupported.js';
 
+/** `address`: the Prometheus address, when it has no `{{args.x}}` in it (sigv4 depends on it). */
 export function validateAuthentication(
   issues: Issues,
   value: unknown,
   path: FieldPath,
   provider: 'prometheus' | 'web',
+  address?: string,
 ): void {
-  const authentication = readMap(issues, value, path, 'a map with oauth2');
+  const authentication = readMap(issues, value, path, 'a map with oauth2 or sigv4');
   if (authentication === undefined) return;
   checkKnownFields(issues, authentication, path, ['sigv4', 'oauth2']);
-  refuseUnsupported(
-    issues,
-    authentication,
-    path,
-    provider === 'prometheus' ? UNSUPPORTED_PROMETHEUS_AUTHENTICATION : UNSUPPORTED_WEB_AUTHENTICATION,
-  );
+  if (provider === 'web') refuseUnsupported(issues, authentication, path, UNSUPPORTED_WEB_AUTHENTICATION);
+  else if (!isAbsent(authentication.sigv4)) {
+    if (!isAbsent(authentication.oauth2)) {
+      issues.add(
+        path,
+        authentication,
+        'oauth2 or sigv4',
+        'both oauth2 and sigv4 are set, expected one of them (Argo signs over the token)',
+      );
+    }
+    validateSigv4(issues, authentication.sigv4, [...path, 'sigv4'], address);
+  }
   validateOAuth2(issues, authentication.oauth2, [...path, 'oauth2']);
+}
+
+function validateSigv4(issues: Issues, value: unknown, path: FieldPath, address: string | undefined): void {
+  const sigv4 = readMap(issues, value, path, 'a map with region');
+  if (sigv4 === undefined) return;
+  checkKnownFields(issues, sigv4, path, ['region', 'profile', 'roleArn']);
+  refuseUnsupported(issues, sigv4, path, UNSUPPORTED_SIGV4);
+  // Argo ignores a sigv4 without region, profile or roleArn; the other two are refused above.
+  readString(issues, sigv4.region, [...path, 'region'], 'an AWS region such as eu-west-1', {
+    required: true,
+    nonEmpty: true,
+  });
+  if (address !== undefined && !address.includes('aps-workspaces')) {
+    issues.add(
+      path,
+      sigv4,
+      'an Amazon Managed Prometheus address (aps-workspaces)',
+      `Argo signs only requests to Amazon Managed Prometheus (an address with aps-workspaces in it), not to ${address}: remove sigv4`,
+    );
+  }
 }
 
 function validateOAuth2(issues: Issues, value: unknown, path: FieldPath): void {

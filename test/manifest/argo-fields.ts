@@ -48,6 +48,10 @@ const OAUTH2 = { tokenUrl: 'https://idp/token', clientId: 'rollouts', clientSecr
 const RANGE = { start: 'now() - duration("10m")', end: 'now()', step: '1m' };
 const withOAuth2 = (provider: string) => ({ [`${P}.${provider}.authentication`]: { oauth2: OAUTH2 } });
 const withRange = { [`${P}.prometheus.rangeQuery`]: RANGE };
+const ampAddress = {
+  [`${P}.prometheus.address`]: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1',
+};
+const withSigv4 = { ...ampAddress, [`${P}.prometheus.authentication`]: { sigv4: { region: 'eu-west-1' } } };
 const postWeb = { [`${P}.prometheus`]: undefined, [`${P}.web`]: { url: 'http://w', method: 'POST' } };
 
 /** Not a field of Argo's: a Rollout arg read from a Secret (resolve.ts), this project's own. */
@@ -706,7 +710,23 @@ export const TEMPLATE_FIELDS: FieldRow[] = [
     value: OAUTH2,
     handled: [(l) => prom(l)?.authentication?.oauth2, OAUTH2],
   },
-  refused(`${P}.prometheus.authentication.sigv4`, 'Authentication', { region: 'eu-west-1' }),
+  {
+    path: `${P}.prometheus.authentication.sigv4`,
+    goType: 'Authentication',
+    value: { region: 'eu-west-1' },
+    prepare: ampAddress,
+    handled: [(l) => prom(l)?.authentication?.sigv4, { region: 'eu-west-1' }],
+  },
+  // Sigv4Config: credentials from the worker's environment, so no profile or role of its own
+  {
+    path: `${P}.prometheus.authentication.sigv4.region`,
+    goType: 'Sigv4Config',
+    value: 'us-east-2',
+    prepare: ampAddress,
+    handled: [(l) => prom(l)?.authentication?.sigv4?.region, 'us-east-2'],
+  },
+  refused(`${P}.prometheus.authentication.sigv4.profile`, 'Sigv4Config', 'prod', withSigv4),
+  refused(`${P}.prometheus.authentication.sigv4.roleArn`, 'Sigv4Config', 'arn:aws:iam::1:role/r', withSigv4),
   ...(
     [
       ['tokenUrl', 'https://idp2/token'],
@@ -846,4 +866,5 @@ export const WALKED_TYPES: Record<string, 'types.go' | 'analysis_types.go'> = {
   PrometheusRangeQueryArgs: 'analysis_types.go',
   Authentication: 'analysis_types.go',
   OAuth2Config: 'analysis_types.go',
+  Sigv4Config: 'analysis_types.go',
 };

@@ -291,8 +291,20 @@ const EXPECTATIONS: Record<string, [string, string]> = {
     'is not a URL, expected an http or https URL',
   ],
   'template-prometheus-sigv4.yaml': [
+    'spec.metrics[0].provider.prometheus.authentication.sigv4.roleArn',
+    "roleArn is not supported yet (remove it and give the worker the role's temporary keys",
+  ],
+  'template-sigv4-not-aps.yaml': [
     'spec.metrics[0].provider.prometheus.authentication.sigv4',
-    'sigv4 is not supported yet (put a SigV4 signing proxy',
+    'Argo signs only requests to Amazon Managed Prometheus (an address with aps-workspaces in it), not to http://prometheus.istio-system:9090: remove sigv4',
+  ],
+  'template-sigv4-and-oauth2.yaml': [
+    'spec.metrics[0].provider.prometheus.authentication',
+    'both oauth2 and sigv4 are set, expected one of them (Argo signs over the token)',
+  ],
+  'template-sigv4-no-region.yaml': [
+    'spec.metrics[0].provider.prometheus.authentication.sigv4.region',
+    'missing, expected an AWS region such as eu-west-1',
   ],
   'template-prometheus-timeout-zero.yaml': [
     'spec.metrics[0].provider.prometheus.timeout',

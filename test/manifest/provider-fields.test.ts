@@ -1,4 +1,4 @@
-// A Prometheus rangeQuery and oauth2 authentication (good/provider-authentication.yaml): Argo's fields
+// A Prometheus rangeQuery, oauth2 and sigv4 authentication (good/provider-authentication.yaml): Argo's fields
 // load as written, start/end with an arg in them wait for the run, web's timeoutSeconds 0 is Argo's
 // default, and a carried template with them passes the workflow's own check.
 import path from 'node:path';
@@ -40,6 +40,9 @@ describe(FILE, () => {
       jsonPath: '{$.status}',
       authentication: { oauth2: OAUTH2 },
     });
+    expect(template.metrics[2]?.provider.prometheus?.authentication).toEqual({
+      sigv4: { region: 'eu-west-1' },
+    });
   });
 
   it('passes the check of a template carried in a definition', () => {
@@ -48,7 +51,7 @@ describe(FILE, () => {
     expect(issues.errors).toEqual([]);
   });
 
-  it('a carried oauth2 without its secret, or with sigv4, is refused by that check', () => {
+  it('a carried oauth2 without its secret, or sigv4 without a region, is refused by that check', () => {
     const issues = new Issues({ file: 'signal', document: 0, kind: 'Rollout', namespace: 'shop', name: 'x' });
     const carried = JSON.parse(JSON.stringify(template)) as typeof template;
     const prometheus = carried.metrics[0]?.provider.prometheus;
@@ -56,7 +59,7 @@ describe(FILE, () => {
     prometheus.authentication = { oauth2: { ...OAUTH2, clientSecret: '' }, sigv4: {} } as never;
     checkCarriedTemplate(issues, carried, ['templates', 0]);
     expect(issues.errors.map((e) => e.path)).toEqual([
-      'templates[0].metrics[0].provider.prometheus.authentication',
+      'templates[0].metrics[0].provider.prometheus.authentication.sigv4.region',
       'templates[0].metrics[0].provider.prometheus.authentication.oauth2.clientSecret',
     ]);
   });
