@@ -12,6 +12,11 @@ export interface HttpRequest {
   params?: Record<string, string>;
   data?: string;
   timeoutSeconds: number;
+  /**
+   * When the whole measurement must be over (epoch ms), when it makes more than one request (an oauth2
+   * token, then the query): each request gets what is left of timeoutSeconds, not all of it again.
+   */
+  deadline?: number;
   insecure?: boolean;
   /** The activity's cancellation: when it fires, the request is aborted and its error rethrown. */
   signal?: AbortSignal;
@@ -56,7 +61,11 @@ async function httpRequestOnce(
   http: AxiosInstance,
   request: HttpRequest,
 ): Promise<HttpAnswer | (HttpFailure & { code?: string })> {
-  const timeout = AbortSignal.timeout(request.timeoutSeconds * 1000);
+  const milliseconds =
+    request.deadline === undefined
+      ? request.timeoutSeconds * 1000
+      : Math.max(0, request.deadline - Date.now());
+  const timeout = AbortSignal.timeout(milliseconds);
   const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
   try {
     const response = await http.request<string>({
@@ -172,6 +181,12 @@ export function describeBody(answer: HttpAnswer): string {
   if (answer.body.trim() === '') return 'an empty body';
   const type = answer.contentType.split(';')[0]?.trim();
   return type ? `a ${type} body` : 'a body that is not JSON';
+}
+
+/** Sets one header, replacing any of the same name in another case (as Go's Header.Set). */
+export function setHeader(headers: Record<string, string>, name: string, value: string): void {
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
+  headers[name] = value;
 }
 
 export function headerObject(headers: { key: string; value: string }[] | undefined): Record<string, string> {

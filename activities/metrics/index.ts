@@ -52,6 +52,9 @@ export function createMetricActivities(deps: MetricActivityDeps): MetricActiviti
       const names = unresolved.map((name) => `{{args.${name}}}`).join(', ');
       return failed(`${names} ${unresolved.length === 1 ? 'has' : 'have'} no value`);
     }
+    // A client secret written into the template (not from a Secret) is a credential all the same.
+    const oauth2 = (provider.prometheus ?? provider.web)?.authentication?.oauth2;
+    if (oauth2) mask.add([oauth2.clientSecret]);
     if (provider.prometheus) return prometheus.measure(provider.prometheus, context);
     if (provider.web) return web.measure(provider.web, context);
     return failed('the metric has no provider that we support (prometheus, web)');
@@ -64,6 +67,7 @@ export function createMetricActivities(deps: MetricActivityDeps): MetricActiviti
         const result = await measureWith(input, mask, {
           signal: activitySignal(),
           mask: (text) => mask.text(text),
+          secret: (value) => mask.add([value]),
         });
         return limitSize(maskResult(result, mask));
       } catch (err) {

@@ -1,10 +1,25 @@
-// The Prometheus provider: an instant query (or a range query) through the HTTP API, its result turned
-// into what conditions test (DESIGN.md §5): a scalar → number, an instant vector → numbers in series
-// order (hence `result[0]`), nothing → [], a matrix → every sample of every series, flattened.
+// The Prometheus provider: an instant query (or a range query: rangeQuery's start and end evaluated at
+// each measurement, as Argo) through the HTTP API, with an oauth2 token or a SigV4 signature (Amazon
+// Managed Prometheus) when asked, its result turned into what conditions test (DESIGN.md §5): a scalar
+// → number, an instant vector → numbers in series order (hence `result[0]`), nothing → [], a matrix →
+// every sample of every series, flattened.
 // NaN and ±Inf samples stay what they are, tagged, because JSON cannot carry them.
 // https://argo-rollouts.readthedocs.io/en/stable/analysis/prometheus/
 import type { AxiosInstance } from 'axios';
-import type { MeasureResult, MetricValue, PrometheusProvider } from '../../core/analysis/types.js';
+import type {
+  MeasureResult,
+  MetricValue,
+  PrometheusProvider,
+  RangeQuery,
+} from '../../core/analysis/types.js';
+import {
+  durationSecondsText,
+  evaluateTime,
+  ExpressionEvalError,
+  ExpressionSyntaxError,
+  parseGoDuration,
+  unixSecondsText,
+} from '../../core/expr/index.js';
 import {
   checkHttpUrl,
   describeBody,
@@ -13,8 +28,11 @@ import {
   httpRequest,
   isSuccess,
   parseJson,
+  setHeader,
   type HttpAnswer,
 } from './http.js';
+import { fetchOAuth2Token } from './oauth2.js';
+import { canonicalQuery, credentialsFromEnvironment, signV4, type AwsCredentials } from './sigv4.js';
 import { failed, type MeasureContext, type MetricProviderClient } from './provider.js';
 
 export const DEFAULT_PROMETHEUS_TIMEOUT_SECONDS = 30;
@@ -37,15 +55,60 @@ export class PrometheusClient implements MetricProviderClient<PrometheusProvider
     const where = `Prometheus at ${displayUrl(address)}`;
     const invalid = checkHttpUrl(address);
     if (invalid) return failed(`${where}: the address ${invalid.error}`, context);
-    const range = config.rangeQuery;
+    const range = config.rangeQuery ? rangeParams(config.rangeQuery) : undefined;
+    if (range !== undefined && 'error' in range) return failed(`${where}: ${range.error}`, context);
+    const timeoutSeconds = config.timeout ?? DEFAULT_PROMETHEUS_TIMEOUT_SECONDS;
+    // The token and the query share the timeout: a measurement ends within it (and the activity's limit).
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    const signing = awsSigning(config, address);
+    if (signing !== undefined && 'error' in signing) return failed(`${where}: ${signing.error}`, context);
+    if (signing) {
+      context.secret?.(signing.credentials.secretAccessKey);
+      if (signing.credentials.sessionToken) context.secret?.(signing.credentials.sessionToken);
+    }
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const custom = headerObject(config.headers);
+    const oauth2 = config.authentication?.oauth2;
+    if (oauth2) {
+      // Argo's token request goes through the same transport as the query: custom headers and insecure.
+      const token = await fetchOAuth2Token(this.http, oauth2, {
+        timeoutSeconds,
+        deadline,
+        insecure: config.insecure,
+        headers: custom,
+        signal: context.signal,
+        secret: context.secret,
+      });
+      if ('error' in token) return failed(`${where}: ${token.error}`, context);
+      context.secret?.(token.accessToken);
+      headers.Authorization = token.authorization;
+    }
+    const params: [string, string][] = Object.entries(
+      range ? { query: config.query, ...range } : { query: config.query },
+    );
+    let url = `${address}/api/v1/${range ? 'query_range' : 'query'}`;
+    if (signing) {
+      // Signed as sent: the query string written here, in the canonical form, not axios' own encoding.
+      url = `${url}?${canonicalQuery(params)}`;
+      const signed = signV4({
+        method: 'GET',
+        url: new URL(url),
+        region: signing.region,
+        service: 'aps',
+        date: new Date(),
+        credentials: signing.credentials,
+      });
+      for (const [key, value] of Object.entries(signed)) setHeader(headers, key, value);
+    }
+    // Custom headers are set last, unsigned, as Argo's header round tripper runs after oauth2's and sigv4's.
+    for (const [key, value] of Object.entries(custom)) setHeader(headers, key, value);
     const answer = await httpRequest(this.http, {
       method: 'GET',
-      url: `${address}/api/v1/${range ? 'query_range' : 'query'}`,
-      params: range
-        ? { query: config.query, start: range.start, end: range.end, step: range.step }
-        : { query: config.query },
-      headers: { Accept: 'application/json', ...headerObject(config.headers) },
-      timeoutSeconds: config.timeout ?? DEFAULT_PROMETHEUS_TIMEOUT_SECONDS,
+      url,
+      ...(signing ? {} : { params: Object.fromEntries(params) }),
+      headers,
+      timeoutSeconds,
+      deadline,
       insecure: config.insecure,
       signal: context.signal,
     });
@@ -55,6 +118,51 @@ export class PrometheusClient implements MetricProviderClient<PrometheusProvider
       return failed(`${where}${answer.unreachable ? ' could not be reached' : ''}: ${answer.error}`, context);
     return interpretAnswer(answer, where, config.query, context);
   }
+}
+
+/**
+ * Argo signs only requests to Amazon Managed Prometheus (an aps-workspaces address) and only with a
+ * sigv4 it can act on (a region: lint refuses profile and roleArn); credentials from the environment.
+ */
+function awsSigning(
+  config: PrometheusProvider,
+  address: string,
+): { region: string; credentials: AwsCredentials } | { error: string } | undefined {
+  const sigv4 = config.authentication?.sigv4;
+  if (!sigv4 || sigv4.region === '' || !address.includes('aps-workspaces')) return undefined;
+  const credentials = credentialsFromEnvironment();
+  if (!credentials)
+    return {
+      error:
+        "authentication.sigv4: no AWS credentials in the worker's environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, with AWS_SESSION_TOKEN for temporary ones)",
+    };
+  return { region: sigv4.region, credentials };
+}
+
+/**
+ * start, end and step as Prometheus' Go client sends them (unix seconds): start and end evaluated now,
+ * as Argo's EvalTime, with Argo's words when one is not a time. Lint checked them unless an arg is in.
+ */
+function rangeParams(range: RangeQuery): { start: string; end: string; step: string } | { error: string } {
+  const times: Partial<Record<'start' | 'end', string>> = {};
+  for (const field of ['start', 'end'] as const) {
+    try {
+      times[field] = unixSecondsText(evaluateTime(range[field]));
+    } catch (err) {
+      if (!(err instanceof ExpressionSyntaxError || err instanceof ExpressionEvalError)) throw err;
+      return {
+        error: `failed to parse rangeQuery.${field} ${JSON.stringify(range[field])} as time: ${err.message}`,
+      };
+    }
+  }
+  let step: string;
+  try {
+    step = durationSecondsText(parseGoDuration(range.step));
+  } catch (err) {
+    if (!(err instanceof ExpressionEvalError)) throw err;
+    return { error: `failed to parse rangeQuery.step as duration: ${err.message}` };
+  }
+  return { start: times.start as string, end: times.end as string, step };
 }
 
 /** A query for a message: on one line, and short (the seed's is 500 characters). */

@@ -9,6 +9,8 @@ export interface MeasureContext {
   signal?: AbortSignal;
   /** Hides secret values; applied to a message before it is shortened, so no part of one survives the cut. */
   mask?: (text: string) => string;
+  /** Adds a credential met while measuring (an oauth2 access token) to what the mask hides. */
+  secret?: (value: string) => void;
 }
 
 export interface MetricProviderClient<Config> {

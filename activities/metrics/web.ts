@@ -1,6 +1,7 @@
 // The web provider: one HTTP request, and the value `jsonPath` selects from its JSON answer (numbers
 // stay numbers, strings strings, objects and lists as they are). Without jsonPath the whole JSON answer
-// is the value. A status outside 2xx, or an answer that is not JSON, is an Error measurement.
+// is the value. A status outside 2xx, or an answer that is not JSON, is an Error measurement. With
+// authentication.oauth2, a client-credentials token goes with the request (oauth2.ts).
 // https://argo-rollouts.readthedocs.io/en/stable/analysis/web/
 import type { AxiosInstance } from 'axios';
 import type { MeasureResult, MetricValue, WebProvider } from '../../core/analysis/types.js';
@@ -12,8 +13,10 @@ import {
   httpRequest,
   isSuccess,
   parseJson,
+  setHeader,
 } from './http.js';
 import { JsonPathError, selectJsonPath } from './jsonpath.js';
+import { fetchOAuth2Token } from './oauth2.js';
 import { failed, type MeasureContext, type MetricProviderClient } from './provider.js';
 
 export const DEFAULT_WEB_TIMEOUT_SECONDS = 10;
@@ -33,12 +36,34 @@ export class WebClient implements MetricProviderClient<WebProvider> {
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
         headers['Content-Type'] = 'application/json';
     }
+    // Argo: 0 or less is its default.
+    const timeoutSeconds =
+      config.timeoutSeconds !== undefined && config.timeoutSeconds > 0
+        ? config.timeoutSeconds
+        : DEFAULT_WEB_TIMEOUT_SECONDS;
+    // The token and the request share the timeout: a measurement ends within it (and the activity's limit).
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    const oauth2 = config.authentication?.oauth2;
+    if (oauth2) {
+      const token = await fetchOAuth2Token(this.http, oauth2, {
+        timeoutSeconds,
+        deadline,
+        insecure: config.insecure,
+        signal: context.signal,
+        secret: context.secret,
+      });
+      if ('error' in token) return failed(`${where}: ${token.error}`, context);
+      context.secret?.(token.accessToken);
+      // Argo's oauth2 transport sets it on the request last: it wins over a header of the same name.
+      setHeader(headers, 'Authorization', token.authorization);
+    }
     const answer = await httpRequest(this.http, {
       method,
       url: config.url,
       headers,
       data,
-      timeoutSeconds: config.timeoutSeconds ?? DEFAULT_WEB_TIMEOUT_SECONDS,
+      timeoutSeconds,
+      deadline,
       insecure: config.insecure,
       signal: context.signal,
     });

@@ -127,6 +127,10 @@ function checkProvider(issues: Issues, value: unknown, path: FieldPath): void {
     if (fields.timeout !== undefined && typeof fields.timeout !== 'number')
       issues.add([...at, 'timeout'], fields.timeout, 'seconds, a number');
     readBoolean(issues, fields.insecure, [...at, 'insecure']);
+    const range = readMap(issues, fields.rangeQuery, [...at, 'rangeQuery'], 'a map with start, end and step');
+    for (const field of ['start', 'end', 'step'])
+      if (range)
+        readString(issues, range[field], [...at, 'rangeQuery', field], 'a string', { required: true });
   } else {
     text('url', true);
     if (!['GET', 'POST', 'PUT'].includes(fields.method as string))
@@ -136,6 +140,7 @@ function checkProvider(issues: Issues, value: unknown, path: FieldPath): void {
     readInteger(issues, fields.timeoutSeconds, [...at, 'timeoutSeconds'], { min: 0 });
     readBoolean(issues, fields.insecure, [...at, 'insecure']);
   }
+  checkAuthentication(issues, fields.authentication, [...at, 'authentication']);
   const headers = readList(issues, fields.headers, [...at, 'headers'], 'a list of {key, value}');
   headers?.forEach((h, i) => {
     const header = readMap(issues, h, [...at, 'headers', i], 'a map with key and value', { required: true });
@@ -143,6 +148,37 @@ function checkProvider(issues: Issues, value: unknown, path: FieldPath): void {
       if (header)
         readString(issues, header[field], [...at, 'headers', i, field], 'a string', { required: true });
   });
+}
+
+/** oauth2 (the three strings the token request needs) and sigv4's region: what lint lets through. */
+function checkAuthentication(issues: Issues, value: unknown, path: FieldPath): void {
+  const authentication = readMap(issues, value, path, 'a map with oauth2 or sigv4');
+  if (!authentication) return;
+  const keys = Object.keys(authentication);
+  if (keys.some((key) => key !== 'oauth2' && key !== 'sigv4'))
+    issues.add(path, authentication, 'a map with oauth2 or sigv4 only');
+  const sigv4 = readMap(issues, authentication.sigv4, [...path, 'sigv4'], 'a map with region');
+  if (sigv4)
+    readString(issues, sigv4.region, [...path, 'sigv4', 'region'], 'a string', {
+      required: true,
+      nonEmpty: true,
+    });
+  const oauth2 = readMap(
+    issues,
+    authentication.oauth2,
+    [...path, 'oauth2'],
+    'a map with tokenUrl, clientId and clientSecret',
+  );
+  if (!oauth2) return;
+  for (const field of ['tokenUrl', 'clientId', 'clientSecret'])
+    readString(issues, oauth2[field], [...path, 'oauth2', field], 'a string', {
+      required: true,
+      nonEmpty: true,
+    });
+  const scopes = readList(issues, oauth2.scopes, [...path, 'oauth2', 'scopes'], 'a list of strings');
+  scopes?.forEach((scope, i) =>
+    readString(issues, scope, [...path, 'oauth2', 'scopes', i], 'a string', { required: true }),
+  );
 }
 
 /** A template as its manifest was written: the first problem the manifest validator finds in it. */

@@ -6,6 +6,7 @@
 import { parseDuration } from '../duration.js';
 import type {
   AnalysisTemplateManifest,
+  AuthenticationManifest,
   DurationOrArg,
   MetricManifest,
   TemplateArgumentManifest,
@@ -16,6 +17,7 @@ import type {
   LegacyAnalysisTemplate,
   MetricProvider,
   NumberOrArg,
+  ProviderAuthentication,
   TemplateArg,
   TemplateMetric,
 } from './types.js';
@@ -100,10 +102,24 @@ function integer(value: NumberOrArg | undefined): NumberOrArg | undefined {
   return value;
 }
 
+/** oauth2 and sigv4's region (lint refuses the rest); an empty authentication, which Argo acts on in no way, is dropped. */
+function normalizeAuthentication(authentication: AuthenticationManifest | undefined): {
+  authentication?: ProviderAuthentication;
+} {
+  const normalized: ProviderAuthentication = {};
+  const oauth2 = authentication?.oauth2;
+  if (oauth2) {
+    const { tokenUrl, clientId, clientSecret, scopes } = oauth2;
+    normalized.oauth2 = { tokenUrl, clientId, clientSecret, ...(scopes ? { scopes: [...scopes] } : {}) };
+  }
+  if (authentication?.sigv4) normalized.sigv4 = { region: authentication.sigv4.region };
+  return Object.keys(normalized).length > 0 ? { authentication: normalized } : {};
+}
+
 function normalizeProvider(metric: MetricManifest): MetricProvider {
   const { prometheus, web } = metric.provider;
   if (prometheus) {
-    const { address, query, timeout, headers, insecure } = prometheus;
+    const { address, query, timeout, headers, insecure, rangeQuery, authentication } = prometheus;
     return {
       prometheus: {
         address: address ?? '',
@@ -111,6 +127,10 @@ function normalizeProvider(metric: MetricManifest): MetricProvider {
         ...(typeof timeout === 'number' ? { timeout } : {}),
         ...(headers ? { headers } : {}),
         ...(insecure === true ? { insecure: true as const } : {}),
+        ...(rangeQuery
+          ? { rangeQuery: { start: rangeQuery.start, end: rangeQuery.end, step: rangeQuery.step } }
+          : {}),
+        ...normalizeAuthentication(authentication),
       },
     };
   }
@@ -122,9 +142,13 @@ function normalizeProvider(metric: MetricManifest): MetricProvider {
         ...(web.headers ? { headers: web.headers } : {}),
         ...(typeof web.body === 'string' ? { body: web.body } : {}),
         ...(web.jsonBody !== undefined ? { jsonBody: web.jsonBody } : {}),
-        ...(web.timeoutSeconds !== undefined ? { timeoutSeconds: web.timeoutSeconds } : {}),
+        // Argo takes 0 or less as its default (10 s): carried as absent, which means the same.
+        ...(web.timeoutSeconds !== undefined && web.timeoutSeconds > 0
+          ? { timeoutSeconds: web.timeoutSeconds }
+          : {}),
         ...(web.jsonPath !== undefined ? { jsonPath: web.jsonPath } : {}),
         ...(web.insecure === true ? { insecure: true as const } : {}),
+        ...normalizeAuthentication(web.authentication),
       },
     };
   }

@@ -32,8 +32,33 @@ export interface PrometheusProvider {
   headers?: HeaderValue[];
   /** Skip the TLS certificate check of an https:// address (Argo's `insecure`). */
   insecure?: boolean;
-  /** Range query: `start`/`end` as Prometheus accepts them (e.g. "now-5m" is not PromQL: use RFC3339 or unix). */
-  rangeQuery?: { start: string; end: string; step: string };
+  /** Asks /api/v1/query_range instead: every sample of every series is the value (Argo's matrix). */
+  rangeQuery?: RangeQuery;
+  authentication?: ProviderAuthentication;
+}
+
+/** Argo's PrometheusRangeQueryArgs, as written. */
+export interface RangeQuery {
+  /** expr-lang expressions giving a time, evaluated at each measurement: `now() - duration("10m")`. */
+  start: string;
+  end: string;
+  /** A Go duration: "30s", "1m30s". */
+  step: string;
+}
+
+/** Argo's Authentication (sigv4 for Prometheus only: lint refuses it on a web metric). */
+export interface ProviderAuthentication {
+  oauth2?: OAuth2ClientCredentials;
+  /** Argo's Sigv4Config less profile and roleArn (refused at lint): credentials from the worker's environment. */
+  sigv4?: { region: string };
+}
+
+/** Argo's OAuth2Config: a client-credentials grant at tokenUrl, its token sent as the Authorization. */
+export interface OAuth2ClientCredentials {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scopes?: string[];
 }
 
 export interface WebProvider {
@@ -45,6 +70,7 @@ export interface WebProvider {
   timeoutSeconds?: number;
   jsonPath?: string;
   insecure?: boolean;
+  authentication?: ProviderAuthentication;
 }
 
 export interface MetricProvider {

@@ -8,3 +8,5 @@ export { ExpressionEvalError, ExpressionSyntaxError } from './errors.js';
 export { evaluate, type Environment } from './evaluate.js';
 export { FUNCTIONS } from './functions.js';
 export { parseExpression } from './parser.js';
+export { durationSecondsText, evaluateTime, unixSecondsText } from './time-expression.js';
+export { GoDuration, GoTime, parseDuration as parseGoDuration } from './time.js';

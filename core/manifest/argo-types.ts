@@ -129,11 +129,19 @@ export interface HeaderManifest {
   value: string;
 }
 
+/** Validated: tokenUrl, clientId and clientSecret are set; sigv4 only with a region (Prometheus only). */
+export interface AuthenticationManifest {
+  oauth2?: { tokenUrl: string; clientId: string; clientSecret: string; scopes?: string[] };
+  sigv4?: { region: string };
+}
+
 export interface PrometheusProviderManifest {
   address?: string;
   query: string;
   headers?: HeaderManifest[];
   insecure?: boolean;
+  rangeQuery?: { start: string; end: string; step: string };
+  authentication?: AuthenticationManifest;
   [field: string]: unknown;
 }
 
@@ -143,6 +151,7 @@ export interface WebProviderManifest {
   headers?: HeaderManifest[];
   jsonPath?: string;
   timeoutSeconds?: number;
+  authentication?: AuthenticationManifest;
   [field: string]: unknown;
 }
 

@@ -44,15 +44,17 @@ export const UNSUPPORTED_TEMPLATE_SPEC: UnsupportedFields = {
   templates: "copy the other template's metrics and args into this one",
 };
 
-/** PrometheusMetric (analysis_types.go). */
-export const UNSUPPORTED_PROMETHEUS: UnsupportedFields = {
-  rangeQuery: 'write an instant query, e.g. with a [5m] range inside the PromQL',
-  authentication: 'pass a token in headers, from a secret arg',
+/** Sigv4Config (analysis_types.go): credentials come from the worker's environment only. */
+export const UNSUPPORTED_SIGV4: UnsupportedFields = {
+  profile:
+    "remove it and give the worker the profile's keys in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)",
+  roleArn:
+    "remove it and give the worker the role's temporary keys in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN",
 };
 
-/** WebMetric (analysis_types.go). */
-export const UNSUPPORTED_WEB: UnsupportedFields = {
-  authentication: 'pass a token in headers, from a secret arg',
+/** Authentication (analysis_types.go) of a web metric: Argo's web provider never signs with sigv4. */
+export const UNSUPPORTED_WEB_AUTHENTICATION: UnsupportedFields = {
+  sigv4: "Argo's web provider ignores it; remove it, or use oauth2",
 };
 
 /** Reports every field of `table` that `map` sets (null counts as absent, as in Kubernetes). */

@@ -1,7 +1,7 @@
 // A metric's provider in an AnalysisTemplate: exactly one of Argo's providers, and the fields of the
-// two this project measures with (prometheus, web) of the types the measuring activity reads. Every
-// other field of Argo's PrometheusMetric and WebMetric is refused (unsupported.ts); a misspelt one is
-// an unknown field.
+// two this project measures with (prometheus, web) of the types the measuring activity reads; every
+// field of Argo's PrometheusMetric and WebMetric is read (a few sub-fields are refused, unsupported.ts),
+// and a misspelt one is an unknown field.
 import { Issues, type FieldPath } from './errors.js';
 import {
   checkKnownFields,
@@ -14,7 +14,16 @@ import {
   readMap,
   readString,
 } from './fields.js';
-import { UNSUPPORTED_PROMETHEUS, UNSUPPORTED_WEB, refuseUnsupported } from './unsupported.js';
+import { hasArgReference } from '../analysis/args.js';
+import { validateAuthentication } from './validate-provider-authentication.js';
+import { validateRangeQuery } from './validate-range-query.js';
+
+/**
+ * The longest provider timeout, in seconds: a measurement (the oauth2 token and the query together)
+ * must end within the measuring activity's 2 minutes (workflows/activities.ts), or the activity is cut
+ * off and retried rather than the measurement being an Error. Argo has no limit.
+ */
+export const MAX_PROVIDER_TIMEOUT_SECONDS = 100;
 
 /** The fields of Argo's PrometheusMetric and WebMetric (analysis_types.go). */
 const PROMETHEUS_FIELDS = [
@@ -82,7 +91,6 @@ function validatePrometheus(issues: Issues, value: unknown, path: FieldPath): vo
   const prometheus = readMap(issues, value, path, 'a map with address and query');
   if (prometheus === undefined) return;
   checkKnownFields(issues, prometheus, path, PROMETHEUS_FIELDS);
-  refuseUnsupported(issues, prometheus, path, UNSUPPORTED_PROMETHEUS);
   // Required: there is no default Prometheus to ask (an AnalysisRun without one could never measure).
   readString(issues, prometheus.address, [...path, 'address'], 'a URL such as http://prometheus:9090', {
     required: true,
@@ -92,25 +100,39 @@ function validatePrometheus(issues: Issues, value: unknown, path: FieldPath): vo
     required: true,
     nonEmpty: true,
   });
-  // Seconds, as Argo's *int64 (the provider refuses a negative one).
-  readInteger(issues, prometheus.timeout, [...path, 'timeout'], { min: 0 });
+  // Seconds, as Argo's *int64 (absent: 30). Argo measures every time as an Error with a negative one,
+  // and with 0 every query times out at once: both refused.
+  readInteger(issues, prometheus.timeout, [...path, 'timeout'], {
+    min: 1,
+    max: MAX_PROVIDER_TIMEOUT_SECONDS,
+  });
   // Argo's: skip the TLS certificate check of an https:// address.
   readBoolean(issues, prometheus.insecure, [...path, 'insecure']);
   validateHeaders(issues, prometheus.headers, [...path, 'headers']);
+  if (!isAbsent(prometheus.rangeQuery))
+    validateRangeQuery(issues, prometheus.rangeQuery, [...path, 'rangeQuery']);
+  const address = typeof prometheus.address === 'string' ? prometheus.address : undefined;
+  validateAuthentication(
+    issues,
+    prometheus.authentication,
+    [...path, 'authentication'],
+    'prometheus',
+    address !== undefined && !hasArgReference(address) ? address : undefined,
+  );
 }
 
 function validateWeb(issues: Issues, value: unknown, path: FieldPath): void {
   const web = readMap(issues, value, path, 'a map with url');
   if (web === undefined) return;
   checkKnownFields(issues, web, path, WEB_FIELDS);
-  refuseUnsupported(issues, web, path, UNSUPPORTED_WEB);
   readString(issues, web.url, [...path, 'url'], 'a URL', { required: true, nonEmpty: true });
   const method = readString(issues, web.method, [...path, 'method'], 'GET, POST or PUT');
   if (method !== undefined && !['GET', 'POST', 'PUT'].includes(method)) {
     issues.add([...path, 'method'], method, 'GET, POST or PUT');
   }
   readString(issues, web.jsonPath, [...path, 'jsonPath'], 'a JSONPath such as {$.data.ok}');
-  readInteger(issues, web.timeoutSeconds, [...path, 'timeoutSeconds'], { min: 0 });
+  // Seconds; Argo takes 0 or less (and absent) as its default, 10.
+  readInteger(issues, web.timeoutSeconds, [...path, 'timeoutSeconds'], { max: MAX_PROVIDER_TIMEOUT_SECONDS });
   readBoolean(issues, web.insecure, [...path, 'insecure']);
   readString(issues, web.body, [...path, 'body'], 'a string (the request body)');
   // Argo's web provider: "use either Body or JSONBody; both cannot exists for WebMetric payload"
@@ -133,6 +155,7 @@ function validateWeb(issues: Issues, value: unknown, path: FieldPath): void {
     );
   }
   validateHeaders(issues, web.headers, [...path, 'headers']);
+  validateAuthentication(issues, web.authentication, [...path, 'authentication'], 'web');
 }
 
 function validateHeaders(issues: Issues, value: unknown, path: FieldPath): void {

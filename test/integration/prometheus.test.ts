@@ -2,7 +2,8 @@
 // scraping, every second, an exporter this test controls: Istio's istio_requests_total counters growing
 // at steady rates. The seed's own query (examples/seed/04-analysistemplate.yaml, its [2m] window as
 // written) must give the success rate the exporter produces, [] without traffic, and a Prometheus that
-// is down must give an Error measurement rather than a throw.
+// is down must give an Error measurement rather than a throw. Range queries with start and end as Argo
+// writes them (expr-lang times), and one through an oauth2 gateway in front of the same Prometheus.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -122,9 +123,8 @@ describe('result types from a real Prometheus', () => {
     expect(await query('-1/0')).toEqual({ value: { $float: '-Inf' } });
   });
 
-  it('a range query → every sample of every series, flattened', async () => {
-    const end = Math.floor(Date.now() / 1000);
-    const range = { rangeQuery: { start: String(end - 2), end: String(end), step: '1' } };
+  it('a range query (start and end as Argo writes them) → every sample of every series, flattened', async () => {
+    const range = { rangeQuery: { start: 'now() - duration("2s")', end: 'now()', step: '1s' } };
     // Two series of three steps each; Prometheus sorts a matrix by labels (a="x" before a="y").
     const twoSeries =
       'label_replace(vector(1), "a", "x", "", "") or label_replace(vector(2), "a", "y", "", "")';
@@ -137,6 +137,24 @@ describe('result types from a real Prometheus', () => {
     const samples = value as number[];
     expect(samples.length).toBeGreaterThanOrEqual(1);
     expect(samples.every((v, i) => i === 0 || v >= (samples[i - 1] as number))).toBe(true);
+  });
+
+  it("the seed's success rate over the last seconds: a sample per step (once there is data), each 0.35", async () => {
+    const range = { rangeQuery: { start: 'now() - duration("2s")', end: 'now()', step: '1s' } };
+    const { value } = await query(successRateQuery(CANARY), range);
+    const samples = value as number[];
+    expect(samples.length).toBeGreaterThanOrEqual(1);
+    expect(samples.length).toBeLessThanOrEqual(3);
+    for (const sample of samples) expect(sample).toBeCloseTo(0.35, 2);
+  });
+
+  it("a range of more points than Prometheus answers (lint's limit, when an arg hid it) → its own reason", async () => {
+    const tooFine = { rangeQuery: { start: 'now() - duration("1h")', end: 'now()', step: '300ms' } };
+    expect((await query('vector(1)', tooFine)).error).toMatch(
+      /HTTP 400 Bad Request: bad_data: exceeded maximum resolution of 11,000 points/,
+    );
+    const justFine = { rangeQuery: { start: 'now() - duration("1h")', end: 'now()', step: '330ms' } };
+    expect(await query('vector(1) unless vector(1)', justFine)).toEqual({ value: [] });
   });
 
   it('a string → an error', async () => {
@@ -152,6 +170,52 @@ describe('result types from a real Prometheus', () => {
         `^Prometheus at ${prometheus.url}: query "sum\\(rate\\(x\\[2m\\]\\)": HTTP 400 Bad Request: bad_data: .*parse error`,
       ),
     );
+  });
+});
+
+describe('behind an oauth2 gateway (as a managed Prometheus is)', () => {
+  const ACCESS = 'at-integration-7c2';
+  let issuer: LocalHttpServer;
+  let gateway: LocalHttpServer;
+
+  beforeAll(async () => {
+    issuer = await LocalHttpServer.start((req, res) => {
+      const form = new URLSearchParams(req.body);
+      if (form.get('grant_type') !== 'client_credentials' || !req.headers.authorization?.startsWith('Basic '))
+        return LocalHttpServer.json(res, { error: 'invalid_request' }, 400);
+      LocalHttpServer.json(res, { access_token: ACCESS, token_type: 'bearer', expires_in: 300 });
+    });
+    // Passes a request on to the real Prometheus only with the token.
+    gateway = await LocalHttpServer.start((req, res) => {
+      if (req.headers.authorization !== `Bearer ${ACCESS}`) return LocalHttpServer.json(res, {}, 401);
+      void fetch(`${prometheus.url}${req.url}`).then(async (answer) => {
+        res.writeHead(answer.status, { 'Content-Type': answer.headers.get('content-type') ?? '' });
+        res.end(await answer.text());
+      });
+    });
+  });
+  afterAll(async () => {
+    await issuer.close();
+    await gateway.close();
+  });
+
+  it('a range query with a client-credentials token', async () => {
+    const authentication = {
+      oauth2: { tokenUrl: `${issuer.url}/token`, clientId: 'rollouts', clientSecret: 's3cret' },
+    };
+    const config = {
+      rangeQuery: { start: 'now() - duration("2s")', end: 'now()', step: '1s' },
+      authentication,
+    };
+    const result = await measure({
+      namespace: NS,
+      metric: 'm',
+      provider: { prometheus: { address: gateway.url, query: 'vector(7)', ...config } },
+      secretArgs: [],
+    });
+    expect(result).toEqual({ value: [7, 7, 7] });
+    expect(issuer.requests).toHaveLength(1);
+    expect(gateway.requests.map((r) => r.url.split('?')[0])).toEqual(['/api/v1/query_range']);
   });
 });
 

@@ -181,7 +181,8 @@ describe('every field the fixtures and examples use is in the table', () => {
       .replace(/\[\d+\]/g, '[n]')
       .replace(/\.steps\[n\]\.analysis\./, '.analysis.')
       .replace(/\.virtualServices\[n\]/, '.virtualService')
-      .replace(/\.prometheus\.headers\[n\]/, '.web.headers[n]');
+      .replace(/\.prometheus\.headers\[n\]/, '.web.headers[n]')
+      .replace(/\.web\.authentication\.oauth2\./, '.prometheus.authentication.oauth2.');
   const known = new Set(ALL_ROWS.map((row) => general(row.path)));
   // Inside a field refused as a whole (a router, a provider, blueGreen) nothing is read.
   const refusedWhole = ALL_ROWS.filter((row) => !row.handled).map((row) => general(row.path));

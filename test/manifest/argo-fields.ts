@@ -44,6 +44,14 @@ const stepAnalysis = { [STEP]: { analysis: { templates: [{ templateName: 'rate' 
 const noValue = { [`${BG}.args[0].value`]: undefined };
 const withRule = { [DR]: { name: 'dr', canarySubsetName: 'c', stableSubsetName: 's' } };
 const onlyProvider = (provider: string) => ({ [`${P}.prometheus`]: undefined, [`${P}.${provider}`]: {} });
+const OAUTH2 = { tokenUrl: 'https://idp/token', clientId: 'rollouts', clientSecret: '{{args.service}}' };
+const RANGE = { start: 'now() - duration("10m")', end: 'now()', step: '1m' };
+const withOAuth2 = (provider: string) => ({ [`${P}.${provider}.authentication`]: { oauth2: OAUTH2 } });
+const withRange = { [`${P}.prometheus.rangeQuery`]: RANGE };
+const ampAddress = {
+  [`${P}.prometheus.address`]: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1',
+};
+const withSigv4 = { ...ampAddress, [`${P}.prometheus.authentication`]: { sigv4: { region: 'eu-west-1' } } };
 const postWeb = { [`${P}.prometheus`]: undefined, [`${P}.web`]: { url: 'http://w', method: 'POST' } };
 
 /** Not a field of Argo's: a Rollout arg read from a Secret (resolve.ts), this project's own. */
@@ -651,7 +659,12 @@ export const TEMPLATE_FIELDS: FieldRow[] = [
     value: 'sum(up)',
     handled: [(l) => prom(l)?.query, 'sum(up)'],
   },
-  refused(`${P}.prometheus.authentication`, 'PrometheusMetric', { oauth2: { tokenUrl: 'https://t' } }),
+  {
+    path: `${P}.prometheus.authentication`,
+    goType: 'PrometheusMetric',
+    value: { oauth2: OAUTH2 },
+    handled: [(l) => prom(l)?.authentication, { oauth2: OAUTH2 }],
+  },
   {
     path: `${P}.prometheus.timeout`,
     goType: 'PrometheusMetric',
@@ -670,7 +683,64 @@ export const TEMPLATE_FIELDS: FieldRow[] = [
     value: [{ key: 'A', value: 'b' }],
     handled: [(l) => prom(l)?.headers, [{ key: 'A', value: 'b' }]],
   },
-  refused(`${P}.prometheus.rangeQuery`, 'PrometheusMetric', { start: 'a', end: 'b', step: '1m' }),
+  {
+    path: `${P}.prometheus.rangeQuery`,
+    goType: 'PrometheusMetric',
+    value: RANGE,
+    handled: [(l) => prom(l)?.rangeQuery, RANGE],
+  },
+  // PrometheusRangeQueryArgs
+  ...(
+    [
+      ['start', 'now() - duration("1h")'],
+      ['end', 'now() - duration("5m")'],
+      ['step', '30s'],
+    ] as const
+  ).map(([field, value]): FieldRow => ({
+    path: `${P}.prometheus.rangeQuery.${field}`,
+    goType: 'PrometheusRangeQueryArgs',
+    value,
+    prepare: withRange,
+    handled: [(l) => prom(l)?.rangeQuery?.[field], value],
+  })),
+  // Authentication (of both providers; Sigv4Config is refused as a whole), OAuth2Config
+  {
+    path: `${P}.prometheus.authentication.oauth2`,
+    goType: 'Authentication',
+    value: OAUTH2,
+    handled: [(l) => prom(l)?.authentication?.oauth2, OAUTH2],
+  },
+  {
+    path: `${P}.prometheus.authentication.sigv4`,
+    goType: 'Authentication',
+    value: { region: 'eu-west-1' },
+    prepare: ampAddress,
+    handled: [(l) => prom(l)?.authentication?.sigv4, { region: 'eu-west-1' }],
+  },
+  // Sigv4Config: credentials from the worker's environment, so no profile or role of its own
+  {
+    path: `${P}.prometheus.authentication.sigv4.region`,
+    goType: 'Sigv4Config',
+    value: 'us-east-2',
+    prepare: ampAddress,
+    handled: [(l) => prom(l)?.authentication?.sigv4?.region, 'us-east-2'],
+  },
+  refused(`${P}.prometheus.authentication.sigv4.profile`, 'Sigv4Config', 'prod', withSigv4),
+  refused(`${P}.prometheus.authentication.sigv4.roleArn`, 'Sigv4Config', 'arn:aws:iam::1:role/r', withSigv4),
+  ...(
+    [
+      ['tokenUrl', 'https://idp2/token'],
+      ['clientId', 'other'],
+      ['clientSecret', 's3cret'],
+      ['scopes', ['metrics:read']],
+    ] as const
+  ).map(([field, value]): FieldRow => ({
+    path: `${P}.prometheus.authentication.oauth2.${field}`,
+    goType: 'OAuth2Config',
+    value,
+    prepare: withOAuth2('prometheus'),
+    handled: [(l) => prom(l)?.authentication?.oauth2?.[field], value],
+  })),
   // WebMetric (a POST, so that a body is allowed), WebMetricHeader
   {
     path: `${P}.web.method`,
@@ -728,7 +798,21 @@ export const TEMPLATE_FIELDS: FieldRow[] = [
     prepare: postWeb,
     handled: [(l) => web(l)?.jsonBody, { a: 1 }],
   },
-  refused(`${P}.web.authentication`, 'WebMetric', { sigv4: { region: 'eu-west-1' } }, postWeb),
+  {
+    path: `${P}.web.authentication`,
+    goType: 'WebMetric',
+    value: { oauth2: OAUTH2 },
+    prepare: postWeb,
+    handled: [(l) => web(l)?.authentication, { oauth2: OAUTH2 }],
+  },
+  {
+    path: `${P}.web.authentication.oauth2`,
+    goType: 'Authentication',
+    value: OAUTH2,
+    prepare: postWeb,
+    handled: [(l) => web(l)?.authentication?.oauth2, OAUTH2],
+  },
+  refused(`${P}.web.authentication.sigv4`, 'Authentication', { region: 'eu-west-1' }, postWeb),
   {
     path: `${P}.web.headers[0].key`,
     goType: 'WebMetricHeader',
@@ -779,4 +863,8 @@ export const WALKED_TYPES: Record<string, 'types.go' | 'analysis_types.go'> = {
   PrometheusMetric: 'analysis_types.go',
   WebMetric: 'analysis_types.go',
   WebMetricHeader: 'analysis_types.go',
+  PrometheusRangeQueryArgs: 'analysis_types.go',
+  Authentication: 'analysis_types.go',
+  OAuth2Config: 'analysis_types.go',
+  Sigv4Config: 'analysis_types.go',
 };

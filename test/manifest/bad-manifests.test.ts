@@ -259,20 +259,68 @@ const EXPECTATIONS: Record<string, [string, string]> = {
   'step-plugin.yaml': [`${CANARY}.steps[1].plugin`, 'the plugin step is not supported yet'],
   'template-nested-templates.yaml': ['spec.templates', 'templates is not supported yet'],
   'template-prometheus-range-query.yaml': [
-    'spec.metrics[0].provider.prometheus.rangeQuery',
-    'rangeQuery is not supported yet',
+    'spec.metrics[0].provider.prometheus.rangeQuery.start',
+    '"now-5m" does not parse: ',
+  ],
+  'template-range-query-step-unit.yaml': [
+    'spec.metrics[0].provider.prometheus.rangeQuery.step',
+    'time: missing unit in duration "60", expected a positive duration such as 30s',
+  ],
+  'template-range-query-end-before-start.yaml': [
+    'spec.metrics[0].provider.prometheus.rangeQuery.end',
+    'is before start ("now()"), expected a time at or after it',
+  ],
+  'template-range-query-too-many-points.yaml': [
+    'spec.metrics[0].provider.prometheus.rangeQuery.step',
+    '"5s" gives more than 11000 points from start to end (Prometheus\' limit)',
+  ],
+  'template-range-query-unknown-field.yaml': [
+    'spec.metrics[0].provider.prometheus.rangeQuery.stepp',
+    'unknown field "stepp", expected one of start, end, step',
   ],
   'template-prometheus-authentication.yaml': [
+    'spec.metrics[0].provider.prometheus.authentication.oauth2.clientSecret',
+    'missing, expected the client secret',
+  ],
+  'template-oauth2-unknown-field.yaml': [
+    'spec.metrics[0].provider.prometheus.authentication.oauth2.scope',
+    'unknown field "scope", expected one of tokenUrl, clientId, clientSecret, scopes',
+  ],
+  'template-oauth2-token-url.yaml': [
+    'spec.metrics[0].provider.prometheus.authentication.oauth2.tokenUrl',
+    'is not a URL, expected an http or https URL',
+  ],
+  'template-prometheus-sigv4.yaml': [
+    'spec.metrics[0].provider.prometheus.authentication.sigv4.roleArn',
+    "roleArn is not supported yet (remove it and give the worker the role's temporary keys",
+  ],
+  'template-sigv4-not-aps.yaml': [
+    'spec.metrics[0].provider.prometheus.authentication.sigv4',
+    'Argo signs only requests to Amazon Managed Prometheus (an address with aps-workspaces in it), not to http://prometheus.istio-system:9090: remove sigv4',
+  ],
+  'template-sigv4-and-oauth2.yaml': [
     'spec.metrics[0].provider.prometheus.authentication',
-    'authentication is not supported yet',
+    'both oauth2 and sigv4 are set, expected one of them (Argo signs over the token)',
+  ],
+  'template-sigv4-no-region.yaml': [
+    'spec.metrics[0].provider.prometheus.authentication.sigv4.region',
+    'missing, expected an AWS region such as eu-west-1',
+  ],
+  'template-prometheus-timeout-zero.yaml': [
+    'spec.metrics[0].provider.prometheus.timeout',
+    '0 is not between 1 and 100',
   ],
   'template-prometheus-insecure-string.yaml': [
     'spec.metrics[0].provider.prometheus.insecure',
     '"yes" is a string, expected true or false',
   ],
+  'template-web-authentication-unknown-field.yaml': [
+    'spec.metrics[0].provider.web.authentication.oauth',
+    'unknown field "oauth", expected one of sigv4, oauth2',
+  ],
   'template-web-authentication.yaml': [
-    'spec.metrics[0].provider.web.authentication',
-    'authentication is not supported yet',
+    'spec.metrics[0].provider.web.authentication.sigv4',
+    "sigv4 is not supported yet (Argo's web provider ignores it",
   ],
   // a misspelt provider field would be ignored: it is an unknown field
   'template-prometheus-unknown-field.yaml': [

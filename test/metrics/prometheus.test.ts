@@ -39,17 +39,50 @@ describe('the request', () => {
     expect(server.requests[0]?.url.startsWith('/prometheus/api/v1/query?')).toBe(true);
   });
 
-  it('is a range query with start, end and step when rangeQuery is set', async () => {
+  it('is a range query when rangeQuery is set: start and end evaluated now, in unix seconds, step in seconds', async () => {
     answerData('matrix', []);
-    await measure({ rangeQuery: { start: '1700000000', end: '1700000060', step: '15s' } });
+    const before = Date.now() / 1000;
+    await measure({
+      rangeQuery: { start: 'now() - duration("10m")', end: 'now()', step: '1m30s' },
+    });
+    const after = Date.now() / 1000;
     const url = new URL(server.requests[0]?.url ?? '', server.url);
     expect(url.pathname).toBe('/api/v1/query_range');
-    expect(Object.fromEntries(url.searchParams)).toEqual({
-      query: 'up',
-      start: '1700000000',
-      end: '1700000060',
-      step: '15s',
+    const params = Object.fromEntries(url.searchParams);
+    expect(params).toMatchObject({ query: 'up', step: '90' });
+    const start = Number(params.start);
+    const end = Number(params.end);
+    expect(end).toBeGreaterThanOrEqual(Math.floor(before));
+    expect(end).toBeLessThanOrEqual(after);
+    expect(end - start).toBeCloseTo(600, 1);
+    expect(params.end).toMatch(/^\d+(\.\d+)?$/);
+  });
+
+  it("a fixed time and a fractional step are written as Prometheus' client writes them", async () => {
+    answerData('matrix', []);
+    await measure({
+      rangeQuery: {
+        start: 'date("2024-05-01T10:00:00Z")',
+        end: 'date("2024-05-01T10:00:00.25Z")',
+        step: '100ms',
+      },
     });
+    const params = Object.fromEntries(new URL(server.requests[0]?.url ?? '', server.url).searchParams);
+    expect(params).toMatchObject({ start: '1714557600', end: '1714557600.25', step: '0.1' });
+  });
+
+  it("a start, end or step that an arg made wrong is an Error measurement in Argo's words, nothing asked", async () => {
+    const where = `Prometheus at ${server.url}`;
+    expect(await measure({ rangeQuery: { start: 'now() - 5', end: 'now()', step: '1m' } })).toEqual({
+      error: `${where}: failed to parse rangeQuery.start "now() - 5" as time: invalid operation: - (mismatched types time.Time and int)`,
+    });
+    expect(await measure({ rangeQuery: { start: 'now()', end: 'duration("1h")', step: '1m' } })).toEqual({
+      error: `${where}: failed to parse rangeQuery.end "duration(\\"1h\\")" as time: expected time.Time, but got time.Duration`,
+    });
+    expect(await measure({ rangeQuery: { start: 'now()', end: 'now()', step: '5' } })).toEqual({
+      error: `${where}: failed to parse rangeQuery.step as duration: time: missing unit in duration "5"`,
+    });
+    expect(server.requests).toHaveLength(0);
   });
 });
 
@@ -91,7 +124,7 @@ describe('the result', () => {
         ],
       },
     ]);
-    expect(await measure({ rangeQuery: { start: '1', end: '3', step: '1' } })).toEqual({
+    expect(await measure({ rangeQuery: { start: 'now()', end: 'now()', step: '1s' } })).toEqual({
       value: [1, 2, 10, { $float: 'NaN' }, 30],
     });
   });

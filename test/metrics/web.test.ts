@@ -107,6 +107,12 @@ describe('failures are Error measurements', () => {
     });
   });
 
+  it("timeoutSeconds 0 or less is Argo's default, 10 s (not a timeout at once)", async () => {
+    const handler = server.handler;
+    server.handler = (req, res) => setTimeout(() => handler(req, res), 50);
+    for (const timeoutSeconds of [0, -5]) expect((await measure({ timeoutSeconds })).error).toBeUndefined();
+  });
+
   it('connection refused; the query string (where tokens go) is not in the message', async () => {
     const url = `http://127.0.0.1:${await closedPort()}/q`;
     expect(await measure({ url: `${url}?apikey=abc` })).toEqual({ error: `GET ${url}: connection refused` });
