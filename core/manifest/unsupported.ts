@@ -39,11 +39,6 @@ export const UNSUPPORTED_DESTINATION_RULE: UnsupportedFields = {
   additionalSubsetNames: 'remove it; only the canary and stable subsets are managed',
 };
 
-/** AnalysisTemplateSpec (analysis_types.go). */
-export const UNSUPPORTED_TEMPLATE_SPEC: UnsupportedFields = {
-  templates: "copy the other template's metrics and args into this one",
-};
-
 /** PrometheusMetric (analysis_types.go). */
 export const UNSUPPORTED_PROMETHEUS: UnsupportedFields = {
   rangeQuery: 'write an instant query, e.g. with a [5m] range inside the PromQL',
