@@ -26,6 +26,8 @@ export interface FlatMetric {
 export interface FlattenedTemplates {
   args: FlatArg[];
   metrics: FlatMetric[];
+  dryRun: FlatRule<{ metricName: string }>[];
+  measurementRetention: FlatRule<{ metricName: string; limit: number }>[];
 }
 
 /** `templates` must carry their rules (templates normalized since nesting; template.ts). */
@@ -38,10 +40,10 @@ export function flattenTemplates(templates: readonly AnalysisTemplate[]): Flatte
     throw new TemplateFlattenError(
       `no metrics: ${templates.map((t) => templateLabel(t)).join(', ')} give none (Argo: "no metrics specified")`,
     );
-  checkRulesMatch(dryRun, metrics, 'dryRun');
-  checkRulesMatch(retention, metrics, 'measurementRetention');
   return {
     args,
+    dryRun,
+    measurementRetention: retention,
     metrics: metrics.map(({ metric, from, index }) => {
       // Argo keeps the last matching retention rule (GetMeasurementRetentionMetrics fills a map in order).
       const limit = retention.filter((r) => matches(r.rule.metricName, metric.name)).pop()?.rule.limit;
@@ -72,7 +74,7 @@ function flattenMetrics(templates: readonly AnalysisTemplate[]): FlatMetric[] {
   return all;
 }
 
-interface FlatRule<R> {
+export interface FlatRule<R> {
   rule: R;
   from: AnalysisTemplate;
   index: number;
@@ -99,16 +101,18 @@ function flattenRules<L extends RuleList>(
   return all;
 }
 
-function checkRulesMatch(
-  rules: FlatRule<{ metricName: string }>[],
-  metrics: FlatMetric[],
-  list: RuleList,
-): void {
-  for (const { rule, from, index } of rules)
-    if (!metrics.some(({ metric }) => matches(rule.metricName, metric.name)))
-      throw new TemplateFlattenError(
-        `${templateLabel(from)}: spec.${list}[${index}].metricName: "${rule.metricName}" matches no metric of the run (${metrics.map((m) => m.metric.name).join(', ')}): Argo's run would fail ("Rule didn't match any metric name(s)")`,
-      );
+/**
+ * A rule that matches no metric fails Argo's run once it starts (its analysis controller, after the
+ * args are merged): the caller asks this after giving the args their values, in Argo's order.
+ */
+export function checkRulesMatch(flat: FlattenedTemplates): void {
+  const { metrics } = flat;
+  for (const list of ['dryRun', 'measurementRetention'] as const)
+    for (const { rule, from, index } of flat[list])
+      if (!metrics.some(({ metric }) => matches(rule.metricName, metric.name)))
+        throw new TemplateFlattenError(
+          `${templateLabel(from)}: spec.${list}[${index}].metricName: "${rule.metricName}" matches no metric of the run (${metrics.map((m) => m.metric.name).join(', ')}): Argo's run would fail ("Rule didn't match any metric name(s)")`,
+        );
 }
 
 /** Argo's flattenArgs: one arg per name, in the order first met. */

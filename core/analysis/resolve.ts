@@ -9,7 +9,12 @@ import { ExpressionSyntaxError, parseExpression } from '../expr/index.js';
 import type { AnalysisArgument, AnalysisTemplateRef, RolloutDefinition } from '../types.js';
 import { placeholder, substituteArgs } from './args.js';
 import { collectTemplates, notFoundMessage, refKind, TemplateCollectError } from './collect.js';
-import { flattenTemplates, TemplateFlattenError, type FlattenedTemplates } from './flatten.js';
+import {
+  checkRulesMatch,
+  flattenTemplates,
+  TemplateFlattenError,
+  type FlattenedTemplates,
+} from './flatten.js';
 import { templateOf } from './template.js';
 import type {
   AnalysisSpec,
@@ -265,6 +270,12 @@ function resolveAsArgo(
       );
     if ('value' in value) plain.set(arg.name, value.value);
     else secretArgs.push(value.secret);
+  }
+  try {
+    checkRulesMatch(flat);
+  } catch (err) {
+    if (err instanceof TemplateFlattenError) throw new AnalysisResolveError(err.message);
+    throw err;
   }
   const secrets = new Set(secretArgs.map((s) => s.name));
   const metrics = flat.metrics.map(({ metric, from, index }) =>
