@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import {
   attachTemplates,
   loadManifestFiles,
+  templatesMissing,
   type LoadedTemplate,
   type ManifestFile,
 } from '../core/manifest/pipeline.js';
@@ -53,15 +54,22 @@ export async function readRolloutFiles(
     ...(options.namespaceFlag !== undefined ? { namespaceFlag: options.namespaceFlag } : {}),
   });
   const errors = loaded.errors.map((e) => e.message);
-  let fromCluster: LoadedTemplate[] = [];
+  const fromCluster: LoadedTemplate[] = [];
   if (loaded.missingTemplates.length) {
     // Loaded only when needed: the Kubernetes client takes a second to load.
     const { fetchAnalysisTemplates, kubeconfigPath } = await import('./cluster-templates.js');
     const kubeconfig = options.kubeconfig ?? kubeconfigPath();
-    if (kubeconfig) {
-      const fetched = await fetchAnalysisTemplates(loaded.missingTemplates, kubeconfig);
-      fromCluster = fetched.templates;
+    // A template found there may include others (spec.templates): look those up too, each once.
+    const asked = new Set<string>();
+    let wanted = kubeconfig ? loaded.missingTemplates : [];
+    while (kubeconfig && wanted.length) {
+      wanted.forEach((key) => asked.add(`${key.kind}/${key.namespace}/${key.name}`));
+      const fetched = await fetchAnalysisTemplates(wanted, kubeconfig);
+      fromCluster.push(...fetched.templates);
       errors.push(...fetched.errors);
+      wanted = templatesMissing(loaded, fromCluster).filter(
+        (key) => !asked.has(`${key.kind}/${key.namespace}/${key.name}`),
+      );
     }
   }
   const attached = attachTemplates(loaded, { moreTemplates: fromCluster });

@@ -83,6 +83,15 @@ function checkRollout(issues: Issues, def: JsonMap): void {
     'a list of AnalysisTemplates',
   );
   templates?.forEach((t, i) => checkCarriedTemplate(issues, t, ['analysisTemplates', i]));
+  // A run merges its templates as Argo only when all carry their rules (core/analysis/resolve.ts):
+  // apply gives all or, before nesting, none.
+  const withRules = templates?.filter((t) => isObject(t) && t.rules !== undefined).length ?? 0;
+  if (templates && withRules > 0 && withRules < templates.length)
+    templates.forEach((t, i) => {
+      // One with templates is told so by checkCarriedTemplate already.
+      if (isObject(t) && t.rules === undefined && t.templates === undefined)
+        issues.add(['analysisTemplates', i, 'rules'], undefined, 'rules, as the other templates carry them');
+    });
 }
 
 /** Checks the pod template; returns its labels when they are usable. */

@@ -32,19 +32,46 @@ const sameRef = (t: TemplateKey, ref: AnalysisTemplateRef, namespace: string) =>
     ? t.kind === 'ClusterAnalysisTemplate'
     : t.kind === 'AnalysisTemplate' && t.namespace === namespace);
 
-/** The templates a Rollout refers to that are not among `available` (to look for in the cluster). */
-export function missingTemplates(def: RolloutDefinition, available: readonly TemplateKey[]): TemplateKey[] {
+/** A template that may include others: a manifest (`spec.templates`) or a carried template. */
+type Nesting = TemplateKey & {
+  spec?: { templates?: AnalysisTemplateRef[] };
+  templates?: AnalysisTemplateRef[];
+};
+
+/**
+ * Every template a Rollout uses, those its templates include too (a namespaced one in the Rollout's
+ * namespace, as Argo looks it up), split into those `available` holds and those it does not (to look
+ * for in the cluster). Each once; a cycle is only walked round once (resolving it reports it).
+ */
+function walkTemplates<T extends Nesting>(
+  def: RolloutDefinition,
+  available: readonly T[],
+): { used: T[]; missing: TemplateKey[] } {
+  const used: T[] = [];
   const missing: TemplateKey[] = [];
-  for (const { analysis } of analysesOf(def))
-    for (const ref of analysis.templates) {
-      if (available.some((t) => sameRef(t, ref, def.namespace))) continue;
+  const visit = (refs: readonly AnalysisTemplateRef[]) => {
+    for (const ref of refs) {
+      const found = available.find((t) => sameRef(t, ref, def.namespace));
+      if (found) {
+        if (used.includes(found)) continue;
+        used.push(found);
+        visit(found.templates ?? found.spec?.templates ?? []);
+        continue;
+      }
       const key: TemplateKey = ref.clusterScope
         ? { kind: 'ClusterAnalysisTemplate', namespace: '', name: ref.templateName }
         : { kind: 'AnalysisTemplate', namespace: def.namespace, name: ref.templateName };
       if (!missing.some((m) => m.kind === key.kind && m.namespace === key.namespace && m.name === key.name))
         missing.push(key);
     }
-  return missing;
+  };
+  for (const { analysis } of analysesOf(def)) visit(analysis.templates);
+  return { used, missing };
+}
+
+/** The templates a Rollout uses (nested ones too) that are not among `available` (to look for in the cluster). */
+export function missingTemplates(def: RolloutDefinition, available: readonly Nesting[]): TemplateKey[] {
+  return walkTemplates(def, available).missing;
 }
 
 /**
@@ -77,12 +104,9 @@ export function attachAnalysisTemplates(
   def: RolloutDefinition,
   available: readonly AnalysisTemplateManifest[],
 ): { rollout: RolloutDefinition; errors: string[] } {
-  const analyses = analysesOf(def);
-  const used = available
-    .filter((t) =>
-      analyses.some(({ analysis }) => analysis.templates.some((ref) => sameRef(t, ref, def.namespace))),
-    )
-    .map(normalizeTemplate);
+  // In the order `available` holds them, as before nesting; the nested ones with them.
+  const reached = walkTemplates(def, available).used;
+  const used = available.filter((t) => reached.includes(t)).map(normalizeTemplate);
   const rollout: RolloutDefinition = used.length ? { ...def, analysisTemplates: used } : def;
   const errors = analysisProblems(rollout, used).map(
     ({ at, message }) => `Rollout ${def.namespace}/${def.name}: spec.strategy.canary.${at}: ${message}`,

@@ -35,11 +35,75 @@ function checkTemplate(issues: Issues, template: JsonMap, path: FieldPath): void
     required: true,
   });
   args?.forEach((arg, i) => checkArg(issues, arg, [...path, 'args', i]));
+  const nested = checkNested(issues, template, path);
   const metrics = readList(issues, template.metrics, [...path, 'metrics'], 'a non-empty list of metrics', {
+    required: true,
+    nonEmpty: !nested,
+  });
+  metrics?.forEach((m, i) => checkMetric(issues, m, [...path, 'metrics', i]));
+}
+
+/**
+ * `rules` (absent in templates carried before nesting) and `templates`, which only a template with
+ * rules may have: without them its runs would merge as before nesting and leave the nested ones out.
+ * Returns whether it includes other templates.
+ */
+function checkNested(issues: Issues, template: JsonMap, path: FieldPath): boolean {
+  const rules = readMap(
+    issues,
+    template.rules,
+    [...path, 'rules'],
+    'a map with dryRun and measurementRetention',
+  );
+  if (rules) {
+    const dryRun = readList(issues, rules.dryRun, [...path, 'rules', 'dryRun'], 'a list of {metricName}', {
+      required: true,
+    });
+    dryRun?.forEach((r, i) => checkRule(issues, r, [...path, 'rules', 'dryRun', i], false));
+    const retention = readList(
+      issues,
+      rules.measurementRetention,
+      [...path, 'rules', 'measurementRetention'],
+      'a list of {metricName, limit}',
+      { required: true },
+    );
+    retention?.forEach((r, i) => checkRule(issues, r, [...path, 'rules', 'measurementRetention', i], true));
+  }
+  const at = [...path, 'templates'];
+  const refs = readList(issues, template.templates, at, 'a list of {templateName, clusterScope}');
+  refs?.forEach((r, i) => {
+    const ref = readMap(issues, r, [...at, i], 'a map with templateName and clusterScope', {
+      required: true,
+    });
+    if (!ref) return;
+    readString(issues, ref.templateName, [...at, i, 'templateName'], 'a template name', {
+      required: true,
+      nonEmpty: true,
+    });
+    readBoolean(issues, ref.clusterScope, [...at, i, 'clusterScope'], { required: true });
+  });
+  const nested = refs !== undefined && refs.length > 0;
+  if (nested && template.rules === undefined)
+    issues.add([...path, 'rules'], undefined, 'a map with dryRun and measurementRetention, beside templates');
+  return nested;
+}
+
+function checkRule(issues: Issues, value: unknown, path: FieldPath, withLimit: boolean): void {
+  const rule = readMap(
+    issues,
+    value,
+    path,
+    withLimit ? 'a map with metricName and limit' : 'a map with metricName',
+    {
+      required: true,
+    },
+  );
+  if (!rule) return;
+  readString(issues, rule.metricName, [...path, 'metricName'], 'a metric name', {
     required: true,
     nonEmpty: true,
   });
-  metrics?.forEach((m, i) => checkMetric(issues, m, [...path, 'metrics', i]));
+  if (withLimit) readInteger(issues, rule.limit, [...path, 'limit'], { min: 0, required: true });
 }
 
 /** A template's own arg: a name, and a default value or a Secret's key (or neither: required). */
@@ -209,4 +273,12 @@ function checkLegacyTemplate(
   validateAnalysisTemplate(manifest, inner, kind);
   const first = inner.errors[0];
   if (first) issues.add(path, template.name, 'a valid AnalysisTemplate', first.message);
+  // The manifest shape predates nesting, and its runs merge as they did then (resolve.ts).
+  const nested = (template.spec as { templates?: unknown } | undefined)?.templates;
+  if (!first && Array.isArray(nested) && nested.length > 0)
+    issues.add(
+      [...path, 'spec', 'templates'],
+      nested,
+      'a template normalized by rollouts apply (with rules), for a template that includes others',
+    );
 }

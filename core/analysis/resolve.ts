@@ -1,5 +1,5 @@
 // From a Rollout's analysis reference to a runnable AnalysisSpec: find the templates (normalized at
-// apply, template.ts), merge their metrics, give every arg its value (the Rollout's `value`, a
+// apply, template.ts) and those they include (collect.ts), merge them (flatten.ts), give every arg its value (the Rollout's `value`, a
 // `fieldRef` into the Rollout, a pod template hash; a `secretKeyRef` stays a reference for the
 // measuring activity), substitute `{{args.x}}` (args.ts), and read the numbers the args gave. Pure:
 // the client runs it at apply time to report a missing arg at once, the workflow runs it when a run
@@ -8,6 +8,13 @@ import { parseDuration } from '../duration.js';
 import { ExpressionSyntaxError, parseExpression } from '../expr/index.js';
 import type { AnalysisArgument, AnalysisTemplateRef, RolloutDefinition } from '../types.js';
 import { placeholder, substituteArgs } from './args.js';
+import { collectTemplates, notFoundMessage, refKind, TemplateCollectError } from './collect.js';
+import {
+  checkRulesMatch,
+  flattenTemplates,
+  TemplateFlattenError,
+  type FlattenedTemplates,
+} from './flatten.js';
 import { templateOf } from './template.js';
 import type {
   AnalysisSpec,
@@ -32,17 +39,8 @@ export interface ResolveContext {
 }
 
 function findTemplate(ref: AnalysisTemplateRef, ctx: ResolveContext): AnalysisTemplate {
-  const kind = ref.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
-  const found = ctx.templates.find(
-    (t) =>
-      t.kind === kind &&
-      t.name === ref.templateName &&
-      (ref.clusterScope || t.namespace === ctx.rollout.namespace),
-  );
-  if (!found)
-    throw new AnalysisResolveError(
-      `${kind} "${ref.templateName}"${ref.clusterScope ? '' : ` in namespace ${ctx.rollout.namespace}`} not found: give it to apply -f with the Rollout`,
-    );
+  const found = ctx.templates.find((t) => sameTemplate(t as AnalysisTemplate, ref, ctx.rollout.namespace));
+  if (!found) throw new AnalysisResolveError(notFoundMessage(ref, ctx.rollout.namespace));
   return templateOf(found);
 }
 
@@ -188,13 +186,19 @@ function checkCondition(text: string | undefined, written: string | undefined, w
   }
 }
 
-/** Builds the AnalysisSpec for a run of `refs` with the Rollout's `args`. */
+/**
+ * Builds the AnalysisSpec for a run of `refs` with the Rollout's `args`. Templates normalized since
+ * nested templates were supported (they carry `rules`) are put together as Argo does (collect.ts,
+ * flatten.ts); those a definition carried before merge as they did then, so that a running rollout's
+ * next run is the run it would have been.
+ */
 export function resolveAnalysis(
   refs: AnalysisTemplateRef[],
   args: AnalysisArgument[],
   ctx: ResolveContext,
 ): AnalysisSpec {
   const templates = refs.map((ref) => findTemplate(ref, ctx));
+  if (templates.every((t) => t.rules !== undefined)) return resolveAsArgo(refs, templates, args, ctx);
   const name = templates.map((t) => t.name).join('+');
   const where = `analysis ${name}`;
 
@@ -230,6 +234,61 @@ export function resolveAnalysis(
     });
   }
   return { name, namespace: ctx.rollout.namespace, metrics, secretArgs };
+}
+
+/** The run of `refs` as Argo builds it: nested templates included, args and rules merged. */
+function resolveAsArgo(
+  refs: AnalysisTemplateRef[],
+  top: AnalysisTemplate[],
+  args: AnalysisArgument[],
+  ctx: ResolveContext,
+): AnalysisSpec {
+  const name = top.map((t) => t.name).join('+');
+  const where = `analysis ${name}`;
+  let flat: FlattenedTemplates;
+  try {
+    const carried = ctx.templates.map(templateOf);
+    const templates = collectTemplates(refs, ctx.rollout.namespace, (ref) =>
+      carried.find((t) => sameTemplate(t, ref, ctx.rollout.namespace)),
+    );
+    flat = flattenTemplates(templates);
+  } catch (err) {
+    if (err instanceof TemplateCollectError || err instanceof TemplateFlattenError)
+      throw new AnalysisResolveError(err.message);
+    throw err;
+  }
+
+  // Every arg gets a value: the Rollout's first, then the templates' own (merged by flatten.ts).
+  const plain = new Map<string, string>();
+  const secretArgs: SecretArg[] = [];
+  for (const { arg, from } of flat.args) {
+    const fromRollout = args.find((a) => a.name === arg.name);
+    const value = fromRollout ? argFromRollout(fromRollout, ctx, where) : argFromTemplate(arg);
+    if (!value)
+      throw new AnalysisResolveError(
+        `${where}: arg "${arg.name}" of ${from.kind} ${from.name} is required: give it in the Rollout's analysis args`,
+      );
+    if ('value' in value) plain.set(arg.name, value.value);
+    else secretArgs.push(value.secret);
+  }
+  try {
+    checkRulesMatch(flat);
+  } catch (err) {
+    if (err instanceof TemplateFlattenError) throw new AnalysisResolveError(err.message);
+    throw err;
+  }
+  const secrets = new Set(secretArgs.map((s) => s.name));
+  const metrics = flat.metrics.map(({ metric, from, index }) =>
+    resolveMetric(metric, `${from.kind} ${from.name}: spec.metrics[${index}]`, plain, secrets),
+  );
+  return { name, namespace: ctx.rollout.namespace, metrics, secretArgs };
+}
+
+/** `ref` names `t`, a namespaced template being looked up in the Rollout's namespace (as Argo). */
+function sameTemplate(t: AnalysisTemplate, ref: AnalysisTemplateRef, namespace: string): boolean {
+  return (
+    t.kind === refKind(ref) && t.name === ref.templateName && (ref.clusterScope || t.namespace === namespace)
+  );
 }
 
 /** One metric with the run's args in: a secret arg may appear only in the provider. */

@@ -32,6 +32,29 @@ export const METRIC_DEFAULTS = {
 } as const;
 
 export function normalizeTemplate(manifest: AnalysisTemplateManifest): AnalysisTemplate {
+  const { dryRun, measurementRetention, templates = [] } = manifest.spec;
+  return {
+    ...normalizeOwn(manifest),
+    rules: {
+      dryRun: dryRun.map(({ metricName }) => ({ metricName })),
+      measurementRetention: measurementRetention.map(({ metricName, limit }) => ({ metricName, limit })),
+    },
+    ...(templates.length
+      ? { templates: templates.map(({ templateName, clusterScope }) => ({ templateName, clusterScope })) }
+      : {}),
+  };
+}
+
+/**
+ * A carried template in either shape, normalized. A legacy one (validated when it was carried) stays
+ * without `rules`, so that its runs merge templates as they did when it was carried (resolve.ts).
+ */
+export function templateOf(stored: AnalysisTemplate | LegacyAnalysisTemplate): AnalysisTemplate {
+  return 'spec' in stored ? normalizeOwn(stored as unknown as AnalysisTemplateManifest) : stored;
+}
+
+/** The template on its own: each metric with the dryRun and retention of this template's rules. */
+function normalizeOwn(manifest: AnalysisTemplateManifest): AnalysisTemplate {
   const { spec } = manifest;
   return {
     kind: manifest.kind,
@@ -48,13 +71,8 @@ export function normalizeTemplate(manifest: AnalysisTemplateManifest): AnalysisT
   };
 }
 
-/** A carried template in either shape, normalized (a legacy one was validated when it was carried). */
-export function templateOf(stored: AnalysisTemplate | LegacyAnalysisTemplate): AnalysisTemplate {
-  return 'spec' in stored ? normalizeTemplate(stored as unknown as AnalysisTemplateManifest) : stored;
-}
-
 /** A `metricName` of dryRun or measurementRetention: a name, or Argo's wildcard. */
-function matches(pattern: string, name: string): boolean {
+export function matches(pattern: string, name: string): boolean {
   if (pattern === '*' || pattern === '.*') return true;
   return pattern === name;
 }

@@ -162,7 +162,28 @@ export interface AnalysisTemplate {
   /** '' for a ClusterAnalysisTemplate. */
   namespace: string;
   args: TemplateArg[];
+  /** Empty only when `templates` gives the run its metrics. */
   metrics: TemplateMetric[];
+  /**
+   * The spec's dryRun and measurementRetention lists as written: a run merges the rules of all its
+   * templates and applies them to all its metrics, as Argo does (flatten.ts). Absent in templates
+   * normalized before nested templates were supported: their metrics' own `dryRun` and
+   * `measurementRetention` then stand, and their runs merge as they did (resolve.ts).
+   */
+  rules?: TemplateRules;
+  /** `spec.templates`: other templates whose metrics and args this one includes (Argo's nesting). */
+  templates?: NestedTemplateRef[];
+}
+
+export interface TemplateRules {
+  dryRun: { metricName: string }[];
+  measurementRetention: { metricName: string; limit: number }[];
+}
+
+/** An entry of `spec.templates`; a namespaced one is looked up in the Rollout's namespace, as in Argo. */
+export interface NestedTemplateRef {
+  templateName: string;
+  clusterScope: boolean;
 }
 
 /**

@@ -91,6 +91,8 @@ export interface AnalysisTemplateManifest {
     metrics: MetricManifest[];
     dryRun: { metricName: string }[];
     measurementRetention: { metricName: string; limit: number }[];
+    /** `spec.templates`, clusterScope defaulted to false (absent in manifests carried before nesting). */
+    templates?: { templateName: string; clusterScope: boolean }[];
   };
 }
 

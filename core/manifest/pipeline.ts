@@ -82,14 +82,25 @@ export function loadManifestFiles(files: ManifestFile[], options: LoadFilesOptio
     for (const rollout of loaded.rollouts)
       if (rollout.definition.namespace !== namespaceFlag)
         loaded.errors.push(namespaceError(rollout, namespaceFlag));
+  loaded.missingTemplates = templatesMissing(loaded);
+  return loaded;
+}
+
+/**
+ * The templates the Rollouts use, directly or through other templates' `spec.templates`, that neither
+ * the files nor `more` hold: found in the cluster, a template may include yet others to look for.
+ */
+export function templatesMissing(loaded: LoadedFiles, more: readonly LoadedTemplate[] = []): TemplateKey[] {
+  const available = [...loaded.analysisTemplates, ...more];
+  const missing: TemplateKey[] = [];
   const seen = new Set<string>();
   for (const { definition } of loaded.rollouts)
-    for (const key of missingTemplates(definition, loaded.analysisTemplates)) {
+    for (const key of missingTemplates(definition, available)) {
       const id = `${key.kind}/${key.namespace}/${key.name}`;
-      if (!seen.has(id)) loaded.missingTemplates.push(key);
+      if (!seen.has(id)) missing.push(key);
       seen.add(id);
     }
-  return loaded;
+  return missing;
 }
 
 export interface AttachOptions {

@@ -39,11 +39,6 @@ export const UNSUPPORTED_DESTINATION_RULE: UnsupportedFields = {
   additionalSubsetNames: 'remove it; only the canary and stable subsets are managed',
 };
 
-/** AnalysisTemplateSpec (analysis_types.go). */
-export const UNSUPPORTED_TEMPLATE_SPEC: UnsupportedFields = {
-  templates: "copy the other template's metrics and args into this one",
-};
-
 /** Sigv4Config (analysis_types.go): credentials come from the worker's environment only. */
 export const UNSUPPORTED_SIGV4: UnsupportedFields = {
   profile:

@@ -76,7 +76,8 @@ export function validateRolloutAnalysis(
   }
 }
 
-function validateTemplateRef(issues: Issues, value: unknown, path: FieldPath): void {
+/** `{templateName, clusterScope?}`: a Rollout's analysis reference, or an AnalysisTemplate's `spec.templates` entry. */
+export function validateTemplateRef(issues: Issues, value: unknown, path: FieldPath): void {
   const ref = readMap(issues, value, path, 'a map with templateName', { required: true });
   if (ref === undefined) return;
   checkKnownFields(issues, ref, path, ['templateName', 'clusterScope']);

@@ -10,6 +10,7 @@ import type {
 } from './argo-types.js';
 import { hasArgReference, isWholeArgReference } from '../analysis/args.js';
 import { ExpressionSyntaxError, parseExpression } from '../expr/index.js';
+import { isObject } from '../json.js';
 import { Issues, render, type FieldPath } from './errors.js';
 import {
   DURATION_EXPECTED,
@@ -26,7 +27,7 @@ import {
   readString,
   type JsonMap,
 } from './fields.js';
-import { UNSUPPORTED_TEMPLATE_SPEC, refuseUnsupported } from './unsupported.js';
+import { validateTemplateRef } from './validate-analysis-ref.js';
 import { checkArgoApiVersion, checkTopLevelFields, validateMetadata } from './validate-metadata.js';
 import { validateProvider } from './validate-metric-provider.js';
 import { checkArgReferences, validateTemplateArgument } from './validate-template-args.js';
@@ -60,7 +61,8 @@ export function validateAnalysisTemplate(
     namespaced: kind === 'AnalysisTemplate',
   });
   const spec = readMap(issues, object.spec, ['spec'], 'a map with metrics and args', { required: true });
-  if (spec !== undefined) validateSpec(issues, spec);
+  const name = (object.metadata as { name?: unknown } | undefined)?.name;
+  if (spec !== undefined) validateSpec(issues, spec, { kind, name: typeof name === 'string' ? name : '' });
   if (issues.count !== before || spec === undefined) return undefined;
 
   const metadata = object.metadata as { name: string };
@@ -70,19 +72,32 @@ export function validateAnalysisTemplate(
     namespace: issues.context.namespace,
     spec: {
       args: dropNulls(spec.args ?? []) as TemplateArgumentManifest[],
-      metrics: dropNulls(spec.metrics) as MetricManifest[],
+      metrics: dropNulls(spec.metrics ?? []) as MetricManifest[],
       dryRun: dropNulls(spec.dryRun ?? []) as { metricName: string }[],
       measurementRetention: dropNulls(spec.measurementRetention ?? []) as {
         metricName: string;
         limit: number;
       }[],
+      ...nestedRefs(spec.templates),
     },
   };
 }
 
-function validateSpec(issues: Issues, spec: JsonMap): void {
+/** `spec.templates` with clusterScope defaulted, only when it holds any (as templates before it). */
+function nestedRefs(value: unknown): { templates?: { templateName: string; clusterScope: boolean }[] } {
+  const refs = dropNulls(value ?? []) as { templateName: string; clusterScope?: boolean | null }[];
+  if (refs.length === 0) return {};
+  return {
+    templates: refs.map((ref) => ({
+      templateName: ref.templateName,
+      clusterScope: ref.clusterScope === true,
+    })),
+  };
+}
+
+function validateSpec(issues: Issues, spec: JsonMap, self: TemplateKey): void {
   checkKnownFields(issues, spec, ['spec'], SPEC_FIELDS);
-  refuseUnsupported(issues, spec, ['spec'], UNSUPPORTED_TEMPLATE_SPEC);
+  const nested = validateNestedTemplates(issues, spec.templates, self);
 
   const args = readList(issues, spec.args, ['spec', 'args'], 'a list of {name, value?, valueFrom?}');
   const argNames =
@@ -91,9 +106,11 @@ function validateSpec(issues: Issues, spec: JsonMap): void {
   // With a broken args list, placeholders cannot be checked against it.
   const declared = isAbsent(spec.args) || args !== undefined ? new Set(argNames) : undefined;
 
+  // Metrics may all come from spec.templates (Argo's Metrics is omitempty); a run without any is
+  // refused when the templates are put together (flatten.ts).
   const metrics = readList(issues, spec.metrics, ['spec', 'metrics'], 'a non-empty list of metrics', {
-    required: true,
-    nonEmpty: true,
+    required: !nested,
+    nonEmpty: !nested,
   });
   const metricNames =
     metrics?.map((metric, index) => validateMetric(issues, metric, ['spec', 'metrics', index], declared)) ??
@@ -135,6 +152,35 @@ function validateSpec(issues: Issues, spec: JsonMap): void {
     });
     readInteger(issues, item.limit, [...at, 'limit'], { min: 0, required: true });
   });
+}
+
+interface TemplateKey {
+  kind: AnalysisTemplateKind;
+  name: string;
+}
+
+/**
+ * `spec.templates`: each a reference like a Rollout's (a namespaced one is looked up in the Rollout's
+ * namespace when a run starts). A template that includes itself is refused here; longer cycles and
+ * missing templates are found when a Rollout's templates are put together (collect.ts). Returns
+ * whether the list holds any reference.
+ */
+function validateNestedTemplates(issues: Issues, value: unknown, self: TemplateKey): boolean {
+  const at = ['spec', 'templates'];
+  const refs = readList(issues, value, at, 'a list of {templateName, clusterScope?}');
+  refs?.forEach((ref, index) => {
+    validateTemplateRef(issues, ref, [...at, index]);
+    if (!isObject(ref) || ref.templateName !== self.name || self.name === '') return;
+    const kind = ref.clusterScope === true ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
+    if (kind !== self.kind) return;
+    issues.add(
+      [...at, index, 'templateName'],
+      ref.templateName,
+      'the name of another template',
+      `"${self.name}" is this ${kind} itself: a template cannot include itself (Argo's controller would recurse without end)`,
+    );
+  });
+  return refs !== undefined && refs.length > 0;
 }
 
 /** Checks one metric and returns its name when it has one. */

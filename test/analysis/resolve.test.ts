@@ -225,6 +225,10 @@ describe('templates normalized at apply (core/analysis/template.ts)', () => {
           provider: { prometheus: { address: 'http://p:9090', query: 'up' } },
         },
       ],
+      rules: {
+        dryRun: [{ metricName: 'shadow' }],
+        measurementRetention: [{ metricName: 'ok', limit: 3 }],
+      },
     });
   });
 

@@ -511,7 +511,32 @@ export const TEMPLATE_FIELDS: FieldRow[] = [
     value: [{ metricName: 'rate', limit: 3 }],
     handled: [(l) => metric(l)?.measurementRetention, 3],
   },
-  refused('spec.templates', 'AnalysisTemplateSpec', [{ templateName: 'other' }]),
+  {
+    path: 'spec.templates',
+    goType: 'AnalysisTemplateSpec',
+    value: [{ templateName: 'other' }, { templateName: 'shared', clusterScope: true }],
+    handled: [
+      (l) => l.template.templates,
+      [
+        { templateName: 'other', clusterScope: false },
+        { templateName: 'shared', clusterScope: true },
+      ],
+    ],
+  },
+  // AnalysisTemplateRef, as an AnalysisTemplate's spec.templates entry
+  {
+    path: 'spec.templates[0].templateName',
+    goType: 'AnalysisTemplateRef',
+    value: 'other',
+    handled: [(l) => l.template.templates?.[0]?.templateName, 'other'],
+  },
+  {
+    path: 'spec.templates[0].clusterScope',
+    goType: 'AnalysisTemplateRef',
+    value: true,
+    prepare: { 'spec.templates[0].templateName': 'shared' },
+    handled: [(l) => l.template.templates?.[0], { templateName: 'shared', clusterScope: true }],
+  },
   // Metric
   { path: `${M}.name`, goType: 'Metric', value: 'm3', handled: [(l) => metric(l)?.name, 'm3'] },
   { path: `${M}.interval`, goType: 'Metric', value: '30s', handled: [(l) => metric(l)?.intervalSeconds, 30] },

@@ -257,7 +257,11 @@ const EXPECTATIONS: Record<string, [string, string]> = {
     'additionalSubsetNames is not supported yet',
   ],
   'step-plugin.yaml': [`${CANARY}.steps[1].plugin`, 'the plugin step is not supported yet'],
-  'template-nested-templates.yaml': ['spec.templates', 'templates is not supported yet'],
+  'template-nested-self.yaml': [
+    'spec.templates[1].templateName',
+    '"istio-success-rate" is this AnalysisTemplate itself: a template cannot include itself',
+  ],
+  'template-nested-no-name.yaml': ['spec.templates[0].templateName', 'missing'],
   'template-prometheus-range-query.yaml': [
     'spec.metrics[0].provider.prometheus.rangeQuery.start',
     '"now-5m" does not parse: ',

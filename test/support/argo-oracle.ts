@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { toolsBin } from './paths.js';
 
-export const oraclePath = path.join(toolsBin, 'argo-oracle');
+/** ARGO_ORACLE: another build of it (e.g. one made from a worktree's tools/argo-oracle, not yet installed). */
+export const oraclePath = process.env.ARGO_ORACLE || path.join(toolsBin, 'argo-oracle');
 
 /** A measurement as Argo's providers hand it to utils/evaluate (see tools/argo-oracle/main.go). */
 export type OracleResult =
@@ -26,6 +27,10 @@ export interface OracleAnswer {
   error?: string;
   canary?: number;
   stable?: number;
+  metrics?: string[];
+  args?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  dryRun?: Record<string, boolean>;
+  retention?: Record<string, number>;
 }
 
 /** Runs the oracle once over all cases; rejects when it is missing, crashes or answers short. */

@@ -1,6 +1,7 @@
 // AnalysisRuns on the time-skipping server with a faked `measure`: Argo's limits end to end, the
 // rollout's reaction to each verdict, and a day-long run that continues as new.
 import { describe, expect, it } from '@jest/globals';
+import { attachAnalysisTemplates } from '../../core/analysis/attach.js';
 import type { AnalysisRunStatus, AnalysisSpec, MetricSpec } from '../../core/analysis/types.js';
 import { podTemplateHash } from '../../core/hash.js';
 import type { AnalysisTemplateManifest } from '../../core/manifest/argo-types.js';
@@ -356,6 +357,39 @@ describe('inline analysis steps', () => {
     expect(real?.measurements).toHaveLength(2);
     expect(shadow).toMatchObject({ phase: 'Failed', dryRun: true, count: 1 });
     expect(shadow?.measurements).toHaveLength(1);
+  });
+});
+
+describe('a template that includes another (spec.templates)', () => {
+  it("runs the included template's metrics too, with the including template's dryRun rule", async () => {
+    const suite = template(
+      'suite',
+      [{ name: 'real', interval: '5s', count: 4, successCondition: 'result[0] > 0.9' }],
+      {
+        templates: [{ templateName: 'shadow-checks', clusterScope: false }],
+        dryRun: [{ metricName: 'shadow' }],
+      },
+    );
+    const included = template('shadow-checks', [
+      { name: 'shadow', interval: '5s', count: 4, successCondition: 'result[0] > 0.999' },
+    ]);
+    // As apply gives it: both templates normalized, with their rules and the nested reference.
+    const { analysisTemplates: _, ...bare } = withInlineAnalysis(suite);
+    const attached = attachAnalysisTemplates(bare, [suite, included]);
+    expect(attached.errors).toEqual([]);
+    const h = await deployed(attached.rollout);
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    await h.waitFor('analysis running', (st) => st.analysisRuns.length === 1);
+    await server.env.sleep('20s');
+    const s = await h.pausedAt(3);
+    expect(s.analysisRuns[0]).toMatchObject({ name: 'suite', phase: 'Successful' });
+    const run: AnalysisRunStatus = await server.env.client.workflow
+      .getHandle<typeof analysisRunWorkflow>(s.analysisRuns[0]?.workflowId ?? '')
+      .result();
+    expect(run.metrics.map(({ name, phase, dryRun }) => [name, phase, dryRun])).toEqual([
+      ['real', 'Successful', false],
+      ['shadow', 'Failed', true],
+    ]);
   });
 });
 

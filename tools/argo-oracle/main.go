@@ -8,6 +8,10 @@
 //	  -> {"canary":N,"stable":N}                                (utils/replicaset, no traffic routing)
 //	{"op":"trafficRoutedCanary","rollout":{...},"newRS":{...},"stableRS":{...},"weights":{...}}
 //	  -> {"canary":N,"stable":N}                                (utils/replicaset, traffic routing)
+//	{"op":"flatten","templates":[...],"clusterTemplates":[...],"args":[...]}
+//	  -> {"metrics":[...],"args":[...],"dryRun":{...},"retention":{...}} or {"error":"..."}
+//	     (utils/analysis.NewAnalysisRunFromTemplates, then GetDryRunMetrics and
+//	     GetMeasurementRetentionMetrics as the analysis controller applies the run's rules)
 //
 // NaN and ±Inf travel as {"$float":"NaN"|"+Inf"|"-Inf"}, as in our workflow histories.
 package main
@@ -20,6 +24,7 @@ import (
 	"os"
 
 	"github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
+	analysisutil "github.com/argoproj/argo-rollouts/utils/analysis"
 	"github.com/argoproj/argo-rollouts/utils/evaluate"
 	replicasetutil "github.com/argoproj/argo-rollouts/utils/replicaset"
 	appsv1 "k8s.io/api/apps/v1"
@@ -46,6 +51,10 @@ type request struct {
 	StableRS  *replicaSet              `json:"stableRS"`
 	OldRSs    []replicaSet             `json:"oldRSs"`
 	Weights   *v1alpha1.TrafficWeights `json:"weights"`
+
+	Templates        []*v1alpha1.AnalysisTemplate        `json:"templates"`
+	ClusterTemplates []*v1alpha1.ClusterAnalysisTemplate `json:"clusterTemplates"`
+	Args             []v1alpha1.Argument                 `json:"args"`
 }
 
 type answer struct {
@@ -53,6 +62,11 @@ type answer struct {
 	Error   *string `json:"error,omitempty"`
 	Canary  *int32  `json:"canary,omitempty"`
 	Stable  *int32  `json:"stable,omitempty"`
+
+	Metrics   []string            `json:"metrics,omitempty"`
+	Args      []v1alpha1.Argument `json:"args,omitempty"`
+	DryRun    map[string]bool     `json:"dryRun,omitempty"`
+	Retention map[string]int32    `json:"retention,omitempty"`
 }
 
 func main() {
@@ -120,9 +134,38 @@ func answerOf(req request) (ans answer) {
 			canary, stable = replicasetutil.CalculateReplicaCountsForTrafficRoutedCanary(req.Rollout, newRS, stableRS, req.Weights)
 		}
 		return answer{Canary: &canary, Stable: &stable}
+	case "flatten":
+		return flatten(req)
 	default:
 		return failed(fmt.Errorf("oracle: unknown op %q", req.Op))
 	}
+}
+
+// flatten builds the AnalysisRun of a Rollout's templates (nested ones already listed, in the order
+// the controller's getAnalysisTemplatesFromRefs gives them) with the Rollout's args, and applies the
+// run's dryRun and measurementRetention rules to its metrics as the analysis controller does.
+func flatten(req request) answer {
+	run, err := analysisutil.NewAnalysisRunFromTemplates(req.Templates, req.ClusterTemplates, req.Args,
+		nil, nil, map[string]string{}, map[string]string{}, "run", "", "ns")
+	if err != nil {
+		return failed(err)
+	}
+	dryRun, err := analysisutil.GetDryRunMetrics(run.Spec.DryRun, run.Spec.Metrics)
+	if err != nil {
+		return failed(err)
+	}
+	rules, err := analysisutil.GetMeasurementRetentionMetrics(run.Spec.MeasurementRetention, run.Spec.Metrics)
+	if err != nil {
+		return failed(err)
+	}
+	ans := answer{Args: run.Spec.Args, DryRun: dryRun, Retention: map[string]int32{}}
+	for _, metric := range run.Spec.Metrics {
+		ans.Metrics = append(ans.Metrics, metric.Name)
+	}
+	for name, rule := range rules {
+		ans.Retention[name] = rule.Limit
+	}
+	return ans
 }
 
 // toRS makes the ReplicaSet Argo's replica math reads: its name (the pod-template hash tells new
