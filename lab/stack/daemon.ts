@@ -2,6 +2,7 @@
 // worker): launched detached, waited for until it answers, found again by its pid file, stopped.
 import type { Component, Health, LabContext } from './component.js';
 import {
+  ExitedEarlyError,
   launch,
   LabError,
   pidOf,
@@ -29,9 +30,31 @@ export interface DaemonDefinition {
   readyTimeoutMs: number;
   /** Idempotent work once ready, also on an instance found running (e.g. registering search attributes). */
   afterReady?: (ctx: LabContext) => Promise<void>;
+  /** How many times a start that exits before it is ready is tried again (0 by default). */
+  retriesOnEarlyExit?: number;
 }
 
 export function daemon(def: DaemonDefinition): Component {
+  async function startOnce(ctx: LabContext): Promise<void> {
+    def.prepare?.(ctx);
+    const launched = await launch(ctx.paths, { name: def.name, ...def.spec(ctx) });
+    try {
+      const ready = def.ready ?? (async () => (await def.check(ctx)) === undefined);
+      await waitReady(
+        ctx.paths,
+        def.name,
+        launched,
+        () => ready(ctx, launched),
+        def.readyMeans(ctx),
+        def.readyTimeoutMs,
+      );
+      await def.afterReady?.(ctx);
+    } catch (err) {
+      await stopProcess(ctx.paths, def.name, 5000).catch(() => undefined);
+      throw err instanceof LabError ? err : new LabError(`${def.name}: ${(err as Error).message}`);
+    }
+  }
+
   return {
     name: def.name,
     ports: def.ports,
@@ -48,22 +71,13 @@ export function daemon(def: DaemonDefinition): Component {
     },
 
     async start(ctx): Promise<void> {
-      def.prepare?.(ctx);
-      const launched = await launch(ctx.paths, { name: def.name, ...def.spec(ctx) });
-      try {
-        const ready = def.ready ?? (async () => (await def.check(ctx)) === undefined);
-        await waitReady(
-          ctx.paths,
-          def.name,
-          launched,
-          () => ready(ctx, launched),
-          def.readyMeans(ctx),
-          def.readyTimeoutMs,
-        );
-        await def.afterReady?.(ctx);
-      } catch (err) {
-        await stopProcess(ctx.paths, def.name, 5000).catch(() => undefined);
-        throw err instanceof LabError ? err : new LabError(`${def.name}: ${(err as Error).message}`);
+      for (let retries = def.retriesOnEarlyExit ?? 0; ; retries--) {
+        try {
+          return await startOnce(ctx);
+        } catch (err) {
+          if (!(err instanceof ExitedEarlyError) || retries <= 0) throw err;
+          ctx.note(`${def.name} exited while starting; starting it again (${err.message.split('\n')[0]})`);
+        }
       }
     },
 

@@ -17,6 +17,9 @@ function markerValue(paths: LabPaths, name: string): string {
   return `${paths.dir}#${name}`;
 }
 
+/** The process ended before it was ready (as opposed to still starting when the time was up). */
+export class ExitedEarlyError extends LabError {}
+
 /** Variables a child must not inherit: it is configured for the lab, not for wherever the caller points. */
 export function childEnv(parent: NodeJS.ProcessEnv, own: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -189,7 +192,8 @@ export async function waitReady(
   for (;;) {
     if (await ready()) return;
     const tail = () => `\n---- ${launched.log} ----\n${logTail(launched.log, 20, launched.logOffset)}`;
-    if (!isOurs(paths, name, launched.pid)) throw new LabError(`${name} exited before ${what}${tail()}`);
+    if (!isOurs(paths, name, launched.pid))
+      throw new ExitedEarlyError(`${name} exited before ${what}${tail()}`);
     if (Date.now() > deadline)
       throw new LabError(`${name}: not ${what} after ${timeoutMs / 1000} s${tail()}`);
     await sleep(150);

@@ -90,6 +90,9 @@ export const temporal = daemon({
   },
   readyMeans: (ctx) => `serving namespace ${TEMPORAL_NAMESPACE} on ${ctx.urls.temporalAddress}`,
   readyTimeoutMs: 30_000,
+  // The dev server picks its HTTP API and internal ports itself: free when it looks, they can be taken
+  // by the time it listens (another lab starting beside it), and it then panics at start. Once more.
+  retriesOnEarlyExit: 1,
   async afterReady(ctx) {
     const added = await ensureSearchAttributes(ctx.urls.temporalAddress);
     if (added.length) ctx.note(`registered search attributes ${added.join(', ')} (Keyword)`);
