@@ -1,7 +1,7 @@
 // The rollout model as the workflow sees it: Argo's `argoproj.io/v1alpha1` Rollout after validation,
 // with defaults applied and durations in seconds. Plain JSON only (it travels in workflow history).
 
-import type { AnalysisTemplate, LegacyAnalysisTemplate } from './analysis/types.js';
+import type { AnalysisTemplate, LegacyAnalysisTemplate, TemplateRules } from './analysis/types.js';
 
 export type Labels = Record<string, string>;
 
@@ -54,6 +54,8 @@ export interface AnalysisArgument {
 export interface RolloutAnalysis {
   templates: AnalysisTemplateRef[];
   args: AnalysisArgument[];
+  /** The Rollout's own rules, merged before the templates' (absent when none: older definitions). */
+  rules?: TemplateRules;
 }
 
 export interface AnalysisStep extends RolloutAnalysis {

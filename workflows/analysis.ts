@@ -1,13 +1,14 @@
 // Starting AnalysisRuns for a rollout (background from `startingStep`, or an inline `analysis` step)
 // as child workflows, and remembering them for the status. The runs' live metrics are read by the
 // client straight from each child's `status` query, so measurements never flood this history.
-import { startChild, workflowInfo } from '@temporalio/workflow';
+import { patched, startChild, workflowInfo } from '@temporalio/workflow';
 import { resolveAnalysis } from '../core/analysis/resolve.js';
 import type { AnalysisRunStatus } from '../core/analysis/types.js';
 import type { AnalysisRunRef } from '../core/status.js';
-import type { AnalysisTemplateRef, AnalysisArgument } from '../core/types.js';
+import type { RolloutAnalysis } from '../core/types.js';
 import { analysisRunWorkflow } from './analysis-run.js';
 import { analysisRunWorkflowId, terminateAnalysisSignal } from './messages.js';
+import { ANALYSIS_RULES_AS_ARGO } from './patches.js';
 import type { Revision, RolloutState } from './state.js';
 
 /** How many finished runs the status keeps. */
@@ -26,17 +27,23 @@ export async function startAnalysis(
   state: RolloutState,
   rev: Revision,
   kind: AnalysisRunRef['kind'],
-  templates: AnalysisTemplateRef[],
-  args: AnalysisArgument[],
+  analysis: RolloutAnalysis,
   stepIndex?: number,
 ): Promise<RunningAnalysis> {
   const def = state.definition;
-  const spec = resolveAnalysis(templates, args, {
-    rollout: def,
-    templates: def.analysisTemplates ?? [],
-    ...(state.stable ? { stableHash: state.stable.hash } : {}),
-    canaryHash: rev.hash,
-  });
+  const spec = resolveAnalysis(
+    analysis.templates,
+    analysis.args,
+    {
+      rollout: def,
+      templates: def.analysisTemplates ?? [],
+      ...(state.stable ? { stableHash: state.stable.hash } : {}),
+      canaryHash: rev.hash,
+      // Runs begun before matched dryRun and measurementRetention names exactly.
+      ...(patched(ANALYSIS_RULES_AS_ARGO) ? {} : { rulesMatchedExactly: true }),
+    },
+    analysis.rules,
+  );
   state.data.analysisCounter = (state.data.analysisCounter ?? 0) + 1;
   const workflowId = analysisRunWorkflowId(def.namespace, def.name, rev.number, state.data.analysisCounter);
   const ref: AnalysisRunRef = {

@@ -47,9 +47,7 @@ export async function runCanary(ctx: RolloutContext): Promise<void> {
     const step = ctx.def.canary.steps[index] as CanaryStep;
     state.work = { message: `step ${index + 1}/${ctx.def.canary.steps.length}: ${describeStep(step)}` };
     if (background && index === background.startingStep && !ctx.background.running)
-      ctx.background.watch(
-        await startAnalysis(state, rev, 'background', background.templates, background.args),
-      );
+      ctx.background.watch(await startAnalysis(state, rev, 'background', background));
     const interrupt =
       (await waitWhileUserPaused(ctx, rev)) ??
       (await waitWhileInconclusive(ctx, rev)) ??
@@ -96,9 +94,7 @@ async function waitWhileInconclusive(
   ctx.background.inconclusive = undefined;
   const background = ctx.def.canary.analysis;
   if (interrupt === undefined && renew && background && patched(BACKGROUND_INCONCLUSIVE_AS_ARGO))
-    ctx.background.watch(
-      await startAnalysis(ctx.state, rev, 'background', background.templates, background.args),
-    );
+    ctx.background.watch(await startAnalysis(ctx.state, rev, 'background', background));
   return interrupt;
 }
 
@@ -174,7 +170,7 @@ async function runStepAnalysis(
 ): Promise<Interrupt | undefined> {
   const { state, requests } = ctx;
   const index = state.data.currentStepIndex ?? 0;
-  const run = await startAnalysis(state, rev, 'step', step.templates, step.args, index);
+  const run = await startAnalysis(state, rev, 'step', step, index);
   // A promote skips the running step, as Argo's; runs begun before refused that promote.
   const skippable = patched(PROMOTE_SKIPS_ANALYSIS_STEP);
   const skipped = () => skippable && requests.promote === 'step';

@@ -43,3 +43,9 @@ export const LOCK_ONE_AT_A_TIME = 'lock-one-at-a-time';
  * is always waited for with a timer, so the commands never depend on the clock a task is handed.
  */
 export const DUE_TIMES_ALWAYS_TIMED = 'due-times-always-timed';
+
+/**
+ * A run's dryRun and measurementRetention rules match metric names as Argo's (a Go regular expression
+ * found anywhere in the name; `*` matches nothing), the Rollout's own rules merged first (issue 11).
+ */
+export const ANALYSIS_RULES_AS_ARGO = 'analysis-rules-as-argo';

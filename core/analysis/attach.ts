@@ -85,12 +85,12 @@ export function analysisProblems(
   const problems: { at: string; message: string }[] = [];
   for (const { at, analysis } of analysesOf(def)) {
     try {
-      resolveAnalysis(analysis.templates, analysis.args, {
-        rollout: def,
-        templates,
-        stableHash: 'stable-hash',
-        canaryHash: 'canary-hash',
-      });
+      resolveAnalysis(
+        analysis.templates,
+        analysis.args,
+        { rollout: def, templates, stableHash: 'stable-hash', canaryHash: 'canary-hash' },
+        analysis.rules,
+      );
     } catch (err) {
       if (!(err instanceof AnalysisResolveError)) throw err;
       problems.push({ at, message: err.message });

@@ -12,6 +12,9 @@ import { collectTemplates, notFoundMessage, refKind, TemplateCollectError } from
 import {
   checkRulesMatch,
   flattenTemplates,
+  matchesAsArgo,
+  matchesExactly,
+  mergeRolloutRules,
   TemplateFlattenError,
   type FlattenedTemplates,
 } from './flatten.js';
@@ -26,6 +29,7 @@ import type {
   SecretArg,
   TemplateArg,
   TemplateMetric,
+  TemplateRules,
 } from './types.js';
 
 export class AnalysisResolveError extends Error {}
@@ -36,6 +40,11 @@ export interface ResolveContext {
   templates: readonly (AnalysisTemplate | LegacyAnalysisTemplate)[];
   stableHash?: string;
   canaryHash: string;
+  /**
+   * Rules matched by name as runs begun before patch 'analysis-rules-as-argo' did (flatten.ts
+   * matchesExactly); otherwise as Argo's regular expressions.
+   */
+  rulesMatchedExactly?: boolean;
 }
 
 function findTemplate(ref: AnalysisTemplateRef, ctx: ResolveContext): AnalysisTemplate {
@@ -196,9 +205,11 @@ export function resolveAnalysis(
   refs: AnalysisTemplateRef[],
   args: AnalysisArgument[],
   ctx: ResolveContext,
+  rolloutRules?: TemplateRules,
 ): AnalysisSpec {
   const templates = refs.map((ref) => findTemplate(ref, ctx));
-  if (templates.every((t) => t.rules !== undefined)) return resolveAsArgo(refs, templates, args, ctx);
+  if (templates.every((t) => t.rules !== undefined))
+    return resolveAsArgo(refs, templates, args, ctx, rolloutRules);
   const name = templates.map((t) => t.name).join('+');
   const where = `analysis ${name}`;
 
@@ -242,6 +253,7 @@ function resolveAsArgo(
   top: AnalysisTemplate[],
   args: AnalysisArgument[],
   ctx: ResolveContext,
+  rolloutRules: TemplateRules | undefined,
 ): AnalysisSpec {
   const name = top.map((t) => t.name).join('+');
   const where = `analysis ${name}`;
@@ -251,7 +263,7 @@ function resolveAsArgo(
     const templates = collectTemplates(refs, ctx.rollout.namespace, (ref) =>
       carried.find((t) => sameTemplate(t, ref, ctx.rollout.namespace)),
     );
-    flat = flattenTemplates(templates);
+    flat = flattenTemplates(templates, ctx.rulesMatchedExactly ? matchesExactly : matchesAsArgo);
   } catch (err) {
     if (err instanceof TemplateCollectError || err instanceof TemplateFlattenError)
       throw new AnalysisResolveError(err.message);
@@ -272,6 +284,7 @@ function resolveAsArgo(
     else secretArgs.push(value.secret);
   }
   try {
+    if (rolloutRules) flat = mergeRolloutRules(flat, rolloutRules);
     checkRulesMatch(flat);
   } catch (err) {
     if (err instanceof TemplateFlattenError) throw new AnalysisResolveError(err.message);

@@ -56,6 +56,8 @@ export interface CanaryStepManifest {
 export interface RolloutAnalysisManifest {
   templates: { templateName: string; clusterScope?: boolean }[];
   args?: AnalysisArgumentManifest[];
+  dryRun?: { metricName: string }[];
+  measurementRetention?: { metricName: string; limit: number }[];
 }
 
 /** A Rollout's analysis arg: the definition carries it as the manifest gives it. */

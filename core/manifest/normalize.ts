@@ -104,6 +104,17 @@ function normalizeAnalysis(analysis: RolloutAnalysisManifest): RolloutAnalysis {
       clusterScope: ref.clusterScope ?? false,
     })),
     args: (analysis.args ?? []).map(normalizeArgument),
+    ...(analysis.dryRun?.length || analysis.measurementRetention?.length
+      ? {
+          rules: {
+            dryRun: (analysis.dryRun ?? []).map(({ metricName }) => ({ metricName })),
+            measurementRetention: (analysis.measurementRetention ?? []).map(({ metricName, limit }) => ({
+              metricName,
+              limit,
+            })),
+          },
+        }
+      : {}),
   };
 }
 

@@ -28,9 +28,8 @@ export const UNSUPPORTED_CANARY: UnsupportedFields = {
   replicaProgressThreshold: 'remove it; a step waits until every pod of the canary is available',
 };
 
-/** RolloutAnalysis (types.go), inline step or background; dryRun is refused by validate-analysis-ref.ts. */
+/** RolloutAnalysis (types.go), inline step or background. */
 export const UNSUPPORTED_ROLLOUT_ANALYSIS: UnsupportedFields = {
-  measurementRetention: 'set spec.measurementRetention in the AnalysisTemplate instead',
   analysisRunMetadata: 'remove it; AnalysisRuns are not Kubernetes objects here',
 };
 

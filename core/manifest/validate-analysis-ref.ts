@@ -14,6 +14,7 @@ import {
   readString,
 } from './fields.js';
 import { readName, validateSecretKeyRef } from './names.js';
+import { validateAnalysisRules } from './validate-analysis-rules.js';
 import { UNSUPPORTED_ROLLOUT_ANALYSIS, refuseUnsupported } from './unsupported.js';
 
 const ANALYSIS_FIELDS = ['templates', 'args', 'dryRun', 'measurementRetention', 'analysisRunMetadata'];
@@ -60,15 +61,8 @@ export function validateRolloutAnalysis(
     checkUnique(issues, names, (index) => [...path, 'args', index, 'name'], 'argument name');
   }
 
-  // Ignoring dryRun would turn a dry-run metric's failure into a real abort, so refuse it instead.
-  if (!isAbsent(analysis.dryRun)) {
-    issues.notSupported(
-      [...path, 'dryRun'],
-      analysis.dryRun,
-      "dryRun in a Rollout's analysis",
-      'set spec.dryRun in the AnalysisTemplate instead',
-    );
-  }
+  // Merged before the templates' own rules when a run starts (core/analysis/flatten.ts), as Argo's.
+  validateAnalysisRules(issues, analysis, path);
 
   if (options.background) {
     const { stepCount } = options.background;

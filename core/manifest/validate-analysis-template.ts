@@ -28,6 +28,7 @@ import {
   type JsonMap,
 } from './fields.js';
 import { validateTemplateRef } from './validate-analysis-ref.js';
+import { validateAnalysisRules } from './validate-analysis-rules.js';
 import { checkArgoApiVersion, checkTopLevelFields, validateMetadata } from './validate-metadata.js';
 import { validateProvider } from './validate-metric-provider.js';
 import { checkArgReferences, validateTemplateArgument } from './validate-template-args.js';
@@ -117,41 +118,7 @@ function validateSpec(issues: Issues, spec: JsonMap, self: TemplateKey): void {
     [];
   checkUnique(issues, metricNames, (index) => ['spec', 'metrics', index, 'name'], 'metric name');
 
-  const dryRun = readList(issues, spec.dryRun, ['spec', 'dryRun'], 'a list of {metricName}');
-  dryRun?.forEach((entry, index) => {
-    const at = ['spec', 'dryRun', index];
-    const item = readMap(issues, entry, at, 'a map with metricName', { required: true });
-    if (item === undefined) return;
-    checkKnownFields(issues, item, at, ['metricName']);
-    readString(
-      issues,
-      item.metricName,
-      [...at, 'metricName'],
-      'a metric name (or a regular expression such as ".*")',
-      {
-        required: true,
-        nonEmpty: true,
-      },
-    );
-  });
-
-  const retention = readList(
-    issues,
-    spec.measurementRetention,
-    ['spec', 'measurementRetention'],
-    'a list of {metricName, limit}',
-  );
-  retention?.forEach((entry, index) => {
-    const at = ['spec', 'measurementRetention', index];
-    const item = readMap(issues, entry, at, 'a map with metricName and limit', { required: true });
-    if (item === undefined) return;
-    checkKnownFields(issues, item, at, ['metricName', 'limit']);
-    readString(issues, item.metricName, [...at, 'metricName'], 'a metric name', {
-      required: true,
-      nonEmpty: true,
-    });
-    readInteger(issues, item.limit, [...at, 'limit'], { min: 0, required: true });
-  });
+  validateAnalysisRules(issues, spec, ['spec']);
 }
 
 interface TemplateKey {

@@ -1,22 +1,29 @@
 // Merging a run's templates against Argo's own: generated template sets (metric names shared between
 // templates, args with and without values, Secret args, dryRun and measurementRetention rules, some
-// repeated, some matching nothing) and Rollout args go through our flattenTemplates (the templates in
+// repeated, some matching nothing) and Rollout args and rules go through our flattenTemplates (the templates in
 // the order collect.ts gives) and through Argo v1.10.2's utils/analysis.NewAnalysisRunFromTemplates,
 // GetDryRunMetrics and GetMeasurementRetentionMetrics (argo-oracle). Both must refuse the same sets for
 // the same reason, and otherwise give the same metrics in the same order, the same dryRun and
 // retention per metric, and the same args. The Rollout never gives a value to an arg a template reads
 // from a Secret: Argo's MergeArgs keeps the Secret then (its valueFrom wins), ours the Rollout's value.
 import { describe, expect, it } from '@jest/globals';
-import { checkRulesMatch, flattenTemplates, TemplateFlattenError } from '../../core/analysis/flatten.js';
+import {
+  checkRulesMatch,
+  flattenTemplates,
+  mergeRolloutRules,
+  TemplateFlattenError,
+} from '../../core/analysis/flatten.js';
 import { normalizeTemplate } from '../../core/analysis/template.js';
+import type { TemplateRules } from '../../core/analysis/types.js';
 import type { AnalysisTemplateManifest, TemplateArgumentManifest } from '../../core/manifest/argo-types.js';
 import { seededRandom, type Random } from '../../lab/mesh/random.js';
 import { askOracle, type OracleAnswer } from '../support/argo-oracle.js';
 
-const METRICS = ['a', 'b', 'c', 'd', 'e', 'f'];
+const METRICS = ['a', 'b', 'c', 'd', 'e', 'f', 'ab'];
 const ARGS = ['x', 'y', 'z', 'w'];
-/** Rule names: metric names (exact), Argo's wildcard, and one that matches no metric. */
-const RULES = [...METRICS, '.*', 'q'];
+// Rule names are Go regular expressions matched anywhere in a metric's name, as Argo's: `*` and `[` are
+// none (they match nothing), `a|b`, `^c` and `b$` cover some names, `a` covers `a0` and `ab` too.
+const RULES = [...METRICS, '.*', 'q', '*', 'a|b', '^c', 'b$', '['];
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const some = <T>(random: Random, items: readonly T[], max: number): T[] =>
@@ -26,6 +33,8 @@ const unique = <T>(items: T[]) => [...new Set(items)];
 interface FlattenCase {
   templates: AnalysisTemplateManifest[];
   rolloutArgs: { name: string; value: string }[];
+  /** The Rollout's own analysis rules, merged before the templates'. */
+  rolloutRules?: TemplateRules;
 }
 
 function randomTemplate(random: Random, index: number): AnalysisTemplateManifest {
@@ -85,7 +94,18 @@ function flattenCases(seed = 11, count = 800): FlattenCase[] {
       ...templates.filter((t) => t.kind === 'AnalysisTemplate'),
       ...templates.filter((t) => t.kind === 'ClusterAnalysisTemplate'),
     ];
-    return { templates: ordered, rolloutArgs };
+    // A third of the Rollouts give rules of their own.
+    const rolloutRules =
+      random() < 0.33
+        ? {
+            dryRun: unique(some(random, RULES, 2)).map((metricName) => ({ metricName })),
+            measurementRetention: unique(some(random, RULES, 1)).map((metricName) => ({
+              metricName,
+              limit: 1 + Math.floor(random() * 30),
+            })),
+          }
+        : undefined;
+    return { templates: ordered, rolloutArgs, ...(rolloutRules ? { rolloutRules } : {}) };
   });
 }
 
@@ -120,6 +140,8 @@ function oracleCase(c: FlattenCase): object {
     templates: c.templates.filter((t) => t.kind === 'AnalysisTemplate').map(asArgo),
     clusterTemplates: c.templates.filter((t) => t.kind === 'ClusterAnalysisTemplate').map(asArgo),
     args: c.rolloutArgs,
+    dryRun: c.rolloutRules?.dryRun ?? [],
+    measurementRetention: c.rolloutRules?.measurementRetention ?? [],
   };
 }
 
@@ -132,11 +154,11 @@ function reasonOf(message: string): string {
     [/specified multiple times with different values|give both the same/, 'arg with two values'],
     [/was not resolved|has no value/, 'arg without value'],
     [
-      /^dryRun\[\d+\]: Rule didn't match|spec\.dryRun\[\d+\]\.metricName: .* matches no metric/,
+      /^dryRun\[\d+\]: Rule didn't match|(^|\W)dryRun\[\d+\]\.metricName: .* matches no metric/,
       'dryRun rule matches nothing',
     ],
     [
-      /^measurementRetention\[\d+\]: Rule didn't match|spec\.measurementRetention\[\d+\]\.metricName: .* matches no metric/,
+      /^measurementRetention\[\d+\]: Rule didn't match|measurementRetention\[\d+\]\.metricName: .* matches no metric/,
       'retention rule matches nothing',
     ],
   ];
@@ -151,13 +173,14 @@ interface Outcome {
 
 function ours(c: FlattenCase): Outcome {
   try {
-    const flat = flattenTemplates(c.templates.map(normalizeTemplate));
+    let flat = flattenTemplates(c.templates.map(normalizeTemplate));
     const args = flat.args.map(({ arg }): [string, string] => {
       const given = c.rolloutArgs.find((a) => a.name === arg.name)?.value ?? arg.value;
       if (given !== undefined) return [arg.name, given];
       if (arg.secretKeyRef) return [arg.name, `secret:${arg.secretKeyRef.name}`];
       throw new TemplateFlattenError(`arg "${arg.name}" has no value`);
     });
+    if (c.rolloutRules) flat = mergeRolloutRules(flat, c.rolloutRules);
     checkRulesMatch(flat);
     return {
       metrics: flat.metrics.map(({ metric }) => [metric.name, metric.dryRun, metric.measurementRetention]),

@@ -220,9 +220,11 @@ describe('merging them into one run (Argo FlattenTemplates)', () => {
         measurementRetention,
       ]),
     ).toEqual([
+      // A rule's metricName is a regular expression found anywhere in the name, as Argo's: `m-b`
+      // covers m-b2 too (and its retention rule comes after `.*`, so it wins).
       ['m-a', false, 3],
       ['m-b', true, 20],
-      ['m-b2', false, 3],
+      ['m-b2', true, 20],
     ]);
   });
 
@@ -233,12 +235,12 @@ describe('merging them into one run (Argo FlattenTemplates)', () => {
         { name: 'b', metrics: ['m-b'], dryRun: ['m-a'] },
       ]).errors,
     ).toEqual([
-      `${AT}: AnalysisTemplate demo/b: spec.dryRun[0].metricName: "m-a" has a rule in AnalysisTemplate demo/a already: Argo refuses two dryRun rules for one metric name in a run`,
+      `${AT}: AnalysisTemplate demo/b: spec.dryRun[0].metricName: "m-a" has a rule in AnalysisTemplate demo/a: spec.dryRun[0] already: Argo refuses two dryRun rules for one metric name in a run`,
     ]);
     expect(
       apply('[{templateName: a}]', [{ name: 'a', metrics: ['m-a'], retention: [['m-typo', 5]] }]).errors,
     ).toEqual([
-      `${AT}: AnalysisTemplate demo/a: spec.measurementRetention[0].metricName: "m-typo" matches no metric of the run (m-a): Argo's run would fail ("Rule didn't match any metric name(s)")`,
+      `${AT}: AnalysisTemplate demo/a: spec.measurementRetention[0].metricName: "m-typo" matches no metric of the run (m-a): Argo's run would fail ("Rule didn't match any metric name(s)"; a metricName is a regular expression, ".*" for all)`,
     ]);
   });
 });

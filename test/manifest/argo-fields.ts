@@ -3,7 +3,7 @@
 // and what this project does with it: handled (the normalized definition or template carries it, and
 // `carried` reads it back) or refused (lint says "not supported yet", naming it). A type refused as a
 // whole (blueGreen, nginx, datadog, …) is one row; its own fields are never read.
-import type { AnalysisTemplate } from '../../core/analysis/types.js';
+import type { AnalysisTemplate, TemplateRules } from '../../core/analysis/types.js';
 import type { RolloutDefinition } from '../../core/types.js';
 
 export interface Loaded {
@@ -269,8 +269,38 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     value: [{ name: 'service', value: 'v' }],
     handled: [(l) => canary(l).analysis?.args, [{ name: 'service', value: 'v' }]],
   },
-  refused(`${BG}.dryRun`, 'RolloutAnalysisBackground', [{ metricName: 'rate' }]),
-  refused(`${BG}.measurementRetention`, 'RolloutAnalysisBackground', [{ metricName: 'rate', limit: 5 }]),
+  {
+    path: `${BG}.dryRun`,
+    goType: 'RolloutAnalysisBackground',
+    value: [{ metricName: 'rate' }],
+    handled: [(l) => canary(l).analysis?.rules?.dryRun, [{ metricName: 'rate' }]],
+  },
+  {
+    path: `${BG}.measurementRetention`,
+    goType: 'RolloutAnalysisBackground',
+    value: [{ metricName: 'rate', limit: 5 }],
+    handled: [(l) => canary(l).analysis?.rules?.measurementRetention, [{ metricName: 'rate', limit: 5 }]],
+  },
+  {
+    path: `${BG}.dryRun[0].metricName`,
+    goType: 'DryRun',
+    value: 'ra.e',
+    handled: [(l) => canary(l).analysis?.rules?.dryRun[0]?.metricName, 'ra.e'],
+  },
+  {
+    path: `${BG}.measurementRetention[0].metricName`,
+    goType: 'MeasurementRetention',
+    value: 'ra.e',
+    prepare: { [`${BG}.measurementRetention`]: [{ metricName: 'x', limit: 3 }] },
+    handled: [(l) => canary(l).analysis?.rules?.measurementRetention[0]?.metricName, 'ra.e'],
+  },
+  {
+    path: `${BG}.measurementRetention[0].limit`,
+    goType: 'MeasurementRetention',
+    value: 4,
+    prepare: { [`${BG}.measurementRetention`]: [{ metricName: 'rate', limit: 1 }] },
+    handled: [(l) => canary(l).analysis?.rules?.measurementRetention[0]?.limit, 4],
+  },
   refused(`${BG}.analysisRunMetadata`, 'RolloutAnalysisBackground', { labels: { team: 'a' } }),
   {
     path: `${BG}.startingStep`,
@@ -296,13 +326,23 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     prepare: stepAnalysis,
     handled: [(l) => (step(l) as { args?: unknown }).args, [{ name: 'service', value: 'v' }]],
   },
-  refused(`${STEP}.analysis.dryRun`, 'RolloutAnalysis', [{ metricName: 'rate' }], stepAnalysis),
-  refused(
-    `${STEP}.analysis.measurementRetention`,
-    'RolloutAnalysis',
-    [{ metricName: 'rate', limit: 5 }],
-    stepAnalysis,
-  ),
+  {
+    path: `${STEP}.analysis.dryRun`,
+    goType: 'RolloutAnalysis',
+    value: [{ metricName: 'rate' }],
+    prepare: stepAnalysis,
+    handled: [(l) => (step(l) as { rules?: TemplateRules }).rules?.dryRun, [{ metricName: 'rate' }]],
+  },
+  {
+    path: `${STEP}.analysis.measurementRetention`,
+    goType: 'RolloutAnalysis',
+    value: [{ metricName: 'rate', limit: 5 }],
+    prepare: stepAnalysis,
+    handled: [
+      (l) => (step(l) as { rules?: TemplateRules }).rules?.measurementRetention,
+      [{ metricName: 'rate', limit: 5 }],
+    ],
+  },
   refused(`${STEP}.analysis.analysisRunMetadata`, 'RolloutAnalysis', { labels: { team: 'a' } }, stepAnalysis),
   // AnalysisTemplateRef, AnalysisRunArgument, ArgumentValueFrom, FieldRef
   {

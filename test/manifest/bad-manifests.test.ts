@@ -138,10 +138,7 @@ const EXPECTATIONS: Record<string, [string, string]> = {
   ],
   'analysis-step-no-templates.yaml': [`${CANARY}.steps[1].analysis.templates`, 'the list is empty'],
   'analysis-step-no-template-name.yaml': [`${CANARY}.steps[1].analysis.templates[0].templateName`, 'missing'],
-  'analysis-step-dry-run.yaml': [
-    `${CANARY}.steps[1].analysis.dryRun`,
-    "dryRun in a Rollout's analysis is not supported yet",
-  ],
+  'analysis-step-dry-run.yaml': [`${CANARY}.steps[1].analysis.dryRun[0].metricName`, 'missing'],
   // traffic routing
   'nginx-routing.yaml': [
     `${CANARY}.trafficRouting.nginx`,
@@ -245,8 +242,8 @@ const EXPECTATIONS: Record<string, [string, string]> = {
   'canary-metadata.yaml': [`${CANARY}.canaryMetadata`, 'canaryMetadata is not supported yet'],
   'canary-max-surge.yaml': [`${CANARY}.maxSurge`, 'maxSurge is not supported yet'],
   'background-measurement-retention.yaml': [
-    `${CANARY}.analysis.measurementRetention`,
-    'measurementRetention is not supported yet (set spec.measurementRetention in the AnalysisTemplate',
+    `${CANARY}.analysis.measurementRetention[0].limit`,
+    '-1 is negative',
   ],
   'background-run-metadata.yaml': [
     `${CANARY}.analysis.analysisRunMetadata`,

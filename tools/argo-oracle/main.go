@@ -55,6 +55,9 @@ type request struct {
 	Templates        []*v1alpha1.AnalysisTemplate        `json:"templates"`
 	ClusterTemplates []*v1alpha1.ClusterAnalysisTemplate `json:"clusterTemplates"`
 	Args             []v1alpha1.Argument                 `json:"args"`
+	// The Rollout's own analysis rules (RolloutAnalysis.dryRun, .measurementRetention).
+	DryRun               []v1alpha1.DryRun               `json:"dryRun"`
+	MeasurementRetention []v1alpha1.MeasurementRetention `json:"measurementRetention"`
 }
 
 type answer struct {
@@ -142,11 +145,12 @@ func answerOf(req request) (ans answer) {
 }
 
 // flatten builds the AnalysisRun of a Rollout's templates (nested ones already listed, in the order
-// the controller's getAnalysisTemplatesFromRefs gives them) with the Rollout's args, and applies the
+// the controller's getAnalysisTemplatesFromRefs gives them) with the Rollout's args and its own dryRun
+// and measurementRetention rules, as the rollout controller's newAnalysisRunFromRollout, and applies the
 // run's dryRun and measurementRetention rules to its metrics as the analysis controller does.
 func flatten(req request) answer {
 	run, err := analysisutil.NewAnalysisRunFromTemplates(req.Templates, req.ClusterTemplates, req.Args,
-		nil, nil, map[string]string{}, map[string]string{}, "run", "", "ns")
+		req.DryRun, req.MeasurementRetention, map[string]string{}, map[string]string{}, "run", "", "ns")
 	if err != nil {
 		return failed(err)
 	}
