@@ -79,7 +79,8 @@ function injectedTerm(affinity: unknown, strategy: AntiAffinity): Json | undefin
   if (!Array.isArray(list)) return undefined;
   for (const item of list as unknown[]) {
     const term = isPreferred(strategy) ? (isObject(item) ? item.podAffinityTerm : undefined) : item;
-    if (isObject(term) && selectorExpressions(term).some((e) => e.key === POD_TEMPLATE_HASH_LABEL)) return term;
+    if (isObject(term) && selectorExpressions(term).some((e) => e.key === POD_TEMPLATE_HASH_LABEL))
+      return term;
   }
   return undefined;
 }

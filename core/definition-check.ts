@@ -157,14 +157,17 @@ function checkCanary(issues: Issues, canary: JsonMap): void {
     });
   }
   if (!isAbsent(canary.trafficRouting)) checkTrafficRouting(issues, canary.trafficRouting);
-  readInteger(issues, canary.scaleDownDelayRevisionLimit, ['canary', 'scaleDownDelayRevisionLimit'], { min: 0 });
+  readInteger(issues, canary.scaleDownDelayRevisionLimit, ['canary', 'scaleDownDelayRevisionLimit'], {
+    min: 0,
+  });
   if (!isAbsent(canary.antiAffinity)) checkAntiAffinity(issues, canary.antiAffinity);
 }
 
 /** The normalized AntiAffinity: exactly one of the two, a weight between 1 and 100 (core/affinity.ts). */
 function checkAntiAffinity(issues: Issues, value: unknown): void {
   const path = ['canary', 'antiAffinity'];
-  const expected = 'exactly one of preferredDuringSchedulingIgnoredDuringExecution or requiredDuringSchedulingIgnoredDuringExecution';
+  const expected =
+    'exactly one of preferredDuringSchedulingIgnoredDuringExecution or requiredDuringSchedulingIgnoredDuringExecution';
   const antiAffinity = readMap(issues, value, path, expected);
   if (!antiAffinity) return;
   const preferred = antiAffinity.preferredDuringSchedulingIgnoredDuringExecution;

@@ -11,7 +11,7 @@ import {
   RESTORE_SELECTORS,
 } from './patches.js';
 import type { Interrupt } from './pending-requests.js';
-import { scheduleScaleDown } from './scale-downs.js';
+import { applyScaleDownRevisionLimit, scheduleScaleDown } from './scale-downs.js';
 import type { Revision } from './state.js';
 import { waitAvailable, waitAvailableUninterrupted } from './availability.js';
 
@@ -50,6 +50,7 @@ export async function promoteFully(ctx: RolloutContext, rev: Revision): Promise<
         : ctx.def.canary.scaleDownDelaySeconds;
     scheduleScaleDown(state.replicaSet(old.hash), delay);
   }
+  applyScaleDownRevisionLimit(state);
   // As Argo does at once: old ReplicaSets at zero beyond the history limit go now, not only after the
   // next delayed scale-down.
   if (patched(PRUNE_ON_PROMOTION)) await cluster.prune();

@@ -76,7 +76,9 @@ function normalizeCanary(canary: CanaryStrategyManifest): CanaryStrategy {
     ...(canary.minPodsPerReplicaSet !== undefined
       ? { minPodsPerReplicaSet: canary.minPodsPerReplicaSet }
       : {}),
-    ...(canary.antiAffinity !== undefined ? { antiAffinity: normalizeAntiAffinity(canary.antiAffinity) } : {}),
+    ...(canary.antiAffinity !== undefined
+      ? { antiAffinity: normalizeAntiAffinity(canary.antiAffinity) }
+      : {}),
     ...(canary.scaleDownDelayRevisionLimit !== undefined
       ? { scaleDownDelayRevisionLimit: canary.scaleDownDelayRevisionLimit }
       : {}),

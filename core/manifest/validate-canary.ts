@@ -89,7 +89,8 @@ export function validateCanary(issues: Issues, canary: JsonMap, path: FieldPath)
     validateRolloutAnalysis(issues, canary.analysis, [...path, 'analysis'], { background: { stepCount } });
   }
 
-  if (!isAbsent(canary.antiAffinity)) validateAntiAffinity(issues, canary.antiAffinity, [...path, 'antiAffinity']);
+  if (!isAbsent(canary.antiAffinity))
+    validateAntiAffinity(issues, canary.antiAffinity, [...path, 'antiAffinity']);
   validateScaleDowns(issues, canary, path, hasTrafficRouting);
 }
 
@@ -104,14 +105,28 @@ function validateAntiAffinity(issues: Issues, value: unknown, path: FieldPath): 
   checkKnownFields(issues, antiAffinity, path, [PREFERRED, REQUIRED]);
   const set = presentKeys(antiAffinity, [PREFERRED, REQUIRED]);
   if (set.length === 0)
-    issues.add(path, antiAffinity, ANTI_AFFINITY_EXPECTED, `nothing is set, expected ${ANTI_AFFINITY_EXPECTED}`);
+    issues.add(
+      path,
+      antiAffinity,
+      ANTI_AFFINITY_EXPECTED,
+      `nothing is set, expected ${ANTI_AFFINITY_EXPECTED}`,
+    );
   else if (set.length > 1)
-    issues.add(path, antiAffinity, ANTI_AFFINITY_EXPECTED, `${describeSeveralSet(set)}, expected ${ANTI_AFFINITY_EXPECTED}`);
+    issues.add(
+      path,
+      antiAffinity,
+      ANTI_AFFINITY_EXPECTED,
+      `${describeSeveralSet(set)}, expected ${ANTI_AFFINITY_EXPECTED}`,
+    );
 
   const preferred = readMap(issues, antiAffinity[PREFERRED], [...path, PREFERRED], 'a map with a weight');
   if (preferred !== undefined) {
     checkKnownFields(issues, preferred, [...path, PREFERRED], ['weight']);
-    readInteger(issues, preferred.weight, [...path, PREFERRED, 'weight'], { min: 1, max: 100, required: true });
+    readInteger(issues, preferred.weight, [...path, PREFERRED, 'weight'], {
+      min: 1,
+      max: 100,
+      required: true,
+    });
   }
   // Argo's RequiredDuringSchedulingIgnoredDuringExecution has no fields: anything in it is a typo.
   const required = readMap(issues, antiAffinity[REQUIRED], [...path, REQUIRED], 'an empty map, {}');
@@ -131,7 +146,9 @@ function validateScaleDowns(
   const hasScaleDownDelay = !isAbsent(canary.scaleDownDelaySeconds);
   readInteger(issues, canary.minPodsPerReplicaSet, [...path, 'minPodsPerReplicaSet'], { min: 0 });
   // Argo takes a negative limit as 0 (every old ReplicaSet at once); written so, it is refused.
-  readInteger(issues, canary.scaleDownDelayRevisionLimit, [...path, 'scaleDownDelayRevisionLimit'], { min: 0 });
+  readInteger(issues, canary.scaleDownDelayRevisionLimit, [...path, 'scaleDownDelayRevisionLimit'], {
+    min: 0,
+  });
   const hasRevisionLimit = !isAbsent(canary.scaleDownDelayRevisionLimit);
 
   if (!hasTrafficRouting) {

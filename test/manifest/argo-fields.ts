@@ -178,7 +178,10 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     path: `${C}.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution`,
     goType: 'AntiAffinity',
     value: { weight: 40 },
-    handled: [(l) => canary(l).antiAffinity, { preferredDuringSchedulingIgnoredDuringExecution: { weight: 40 } }],
+    handled: [
+      (l) => canary(l).antiAffinity,
+      { preferredDuringSchedulingIgnoredDuringExecution: { weight: 40 } },
+    ],
   },
   {
     path: `${C}.antiAffinity.requiredDuringSchedulingIgnoredDuringExecution`,
@@ -190,7 +193,10 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     path: `${C}.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight`,
     goType: 'PreferredDuringSchedulingIgnoredDuringExecution',
     value: 100,
-    handled: [(l) => canary(l).antiAffinity, { preferredDuringSchedulingIgnoredDuringExecution: { weight: 100 } }],
+    handled: [
+      (l) => canary(l).antiAffinity,
+      { preferredDuringSchedulingIgnoredDuringExecution: { weight: 100 } },
+    ],
   },
   refused(`${C}.canaryMetadata`, 'CanaryStrategy', { labels: { role: 'canary' } }),
   refused(`${C}.stableMetadata`, 'CanaryStrategy', { labels: { role: 'stable' } }),

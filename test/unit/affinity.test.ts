@@ -57,7 +57,9 @@ describe('replicaSetAffinity (GenerateReplicaSetAffinity)', () => {
   it('adds nothing without a strategy, without a stable, or for the stable itself', () => {
     const own = { podAffinity: { x: 1 } };
     expect(replicaSetAffinity(own, undefined, context)).toEqual(own);
-    expect(replicaSetAffinity(undefined, REQUIRED, { namespace: 'demo', newHash: 'canary1' })).toBeUndefined();
+    expect(
+      replicaSetAffinity(undefined, REQUIRED, { namespace: 'demo', newHash: 'canary1' }),
+    ).toBeUndefined();
     expect(replicaSetAffinity(own, REQUIRED, { ...context, newHash: 'stable1' })).toEqual(own);
   });
 });
@@ -75,7 +77,8 @@ describe('replicaSetTemplate', () => {
 });
 
 describe('injectedAntiAffinityNeedsUpdate (IfInjectedAntiAffinityRuleNeedsUpdate)', () => {
-  const injected = (stableHash: string) => replicaSetAffinity(undefined, REQUIRED, { ...context, stableHash });
+  const injected = (stableHash: string) =>
+    replicaSetAffinity(undefined, REQUIRED, { ...context, stableHash });
 
   it('is true when the injected term avoids another stable than the current one', () => {
     expect(injectedAntiAffinityNeedsUpdate(injected('older'), REQUIRED, context)).toBe(true);
@@ -84,9 +87,9 @@ describe('injectedAntiAffinityNeedsUpdate (IfInjectedAntiAffinityRuleNeedsUpdate
   it('is false when it avoids the current stable, when there is none injected, or for the stable itself', () => {
     expect(injectedAntiAffinityNeedsUpdate(injected('stable1'), REQUIRED, context)).toBe(false);
     expect(injectedAntiAffinityNeedsUpdate(undefined, REQUIRED, context)).toBe(false);
-    expect(injectedAntiAffinityNeedsUpdate(injected('older'), REQUIRED, { ...context, newHash: 'stable1' })).toBe(
-      false,
-    );
+    expect(
+      injectedAntiAffinityNeedsUpdate(injected('older'), REQUIRED, { ...context, newHash: 'stable1' }),
+    ).toBe(false);
   });
 
   it("looks only in the strategy's own list", () => {

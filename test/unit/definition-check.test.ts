@@ -42,7 +42,9 @@ describe('checkDefinition', () => {
         d.canary.scaleDownDelayRevisionLimit = 1;
       });
     expect(checkDefinition(both({ requiredDuringSchedulingIgnoredDuringExecution: {} }))).toEqual([]);
-    expect(checkDefinition(both({ preferredDuringSchedulingIgnoredDuringExecution: { weight: 100 } }))).toEqual([]);
+    expect(
+      checkDefinition(both({ preferredDuringSchedulingIgnoredDuringExecution: { weight: 100 } })),
+    ).toEqual([]);
   });
 
   it.each<[string, (d: Editable) => void, string]>([
