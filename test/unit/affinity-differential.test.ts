@@ -144,7 +144,9 @@ describe("injected anti-affinity against Argo v1.10.2's (utils/replicaset)", () 
     expect(argo.some((a) => a.needsUpdate === true)).toBe(true);
     expect(argo.some((a) => a.needsUpdate === false)).toBe(true);
     expect(argo.some((a) => a.affinity === undefined)).toBe(true);
-    expect(argo.some((a) => JSON.stringify(a.affinity ?? {}).includes('rollouts-pod-template-hash'))).toBe(true);
+    expect(argo.some((a) => JSON.stringify(a.affinity ?? {}).includes('rollouts-pod-template-hash'))).toBe(
+      true,
+    );
   });
 });
 
