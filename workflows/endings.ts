@@ -7,6 +7,7 @@ import { permanentFailureMessage } from './failures.js';
 import {
   ABORT_BASIC_CANARY_AT_ONCE,
   DYNAMIC_STABLE_SCALE_AS_ARGO,
+  INJECTED_ANTI_AFFINITY,
   PRUNE_ON_PROMOTION,
   RESTORE_SELECTORS,
 } from './patches.js';
@@ -116,6 +117,10 @@ async function abandon(ctx: RolloutContext, rev: Revision): Promise<void> {
   ctx.requests.clear();
   if (state.desired.hash === stable.hash) {
     // Back to the stable template: nothing to roll out, the canary Service follows stable again.
+    // Argo's syncReplicaSetRevision raises the stable's revision and writes its affinity again: the
+    // term injected against the stable before it is dropped (GenerateReplicaSetAffinity).
+    if (ctx.def.canary.antiAffinity !== undefined && patched(INJECTED_ANTI_AFFINITY))
+      await cluster.ensureReplicaSet(state.desired, ctx.def.replicas);
     await cluster.pointService(ctx.def.canary.canaryService, stable.hash);
     await cluster.updateTrafficHashes(stable.hash, stable.hash);
     finishSteps(ctx);

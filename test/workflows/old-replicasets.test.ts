@@ -70,7 +70,7 @@ describe('antiAffinity', () => {
     await h.rollouts.promote(h.namespace, h.name, true);
     await h.healthyOn(yellow);
     // Argo does not take it out when the ReplicaSet becomes stable: only a later rewrite of the
-    // ReplicaSet (its revision going up) writes GenerateReplicaSetAffinity again.
+    // ReplicaSet (its revision going up, below) writes GenerateReplicaSetAffinity again.
     expect(rs(yellow)?.affinity).toEqual(required(blue));
 
     await h.rollouts.setImage(h.namespace, h.name, 'myapp', GREEN);
@@ -83,6 +83,17 @@ describe('antiAffinity', () => {
     await h.pausedAt(1);
     expect(rs(blue)?.affinity).toEqual(required(yellow));
     expect(rs(blue)?.revision).toBe(4);
+
+    // Back to the stable's own template: as Argo's, its revision goes up and its affinity is written
+    // again, now without the term (it is the stable): the one place Argo takes it out.
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', YELLOW);
+    await h.healthyOn(yellow);
+    await waitUntil(
+      () => Promise.resolve(rs(yellow)),
+      (r) => r?.revision === 5,
+      'the stable ReplicaSet written again',
+    );
+    expect(rs(yellow)?.affinity).toBeUndefined();
     await h.saveHistories('anti-affinity');
   });
 });
