@@ -5,7 +5,7 @@
 // names, namespaces and hashes (plus the pod template, once, to create a ReplicaSet); results are
 // small, because both land in workflow history.
 import type { MeasureInput, MeasureResult } from '../core/analysis/types.js';
-import type { Labels, PodTemplate, TrafficRouting } from '../core/types.js';
+import type { AntiAffinity, Labels, PodTemplate, TrafficRouting } from '../core/types.js';
 
 export interface ReplicaSetRef {
   namespace: string;
@@ -23,6 +23,11 @@ export interface EnsureReplicaSetInput {
   replicas: number;
   /** Pods count as available only after being ready this long (the ReplicaSet's own field). */
   minReadySeconds?: number;
+  /**
+   * Set with spec.strategy.canary.antiAffinity: `template` carries the injected term already, and a
+   * ReplicaSet that exists gets its affinity from it again when Argo's would (core/affinity.ts).
+   */
+  antiAffinity?: { strategy: AntiAffinity; stableHash?: string };
 }
 
 export interface EnsureReplicaSetResult {

@@ -11,6 +11,8 @@ import type {
   ScaleReplicaSetInput,
   WaitForAvailableInput,
 } from './interface.js';
+import { injectedAntiAffinityNeedsUpdate } from '../core/affinity.js';
+import { isObject } from '../core/json.js';
 import { POD_TEMPLATE_HASH_LABEL } from '../core/types.js';
 import type { Kube, ObjectRef } from './kube.js';
 
@@ -26,6 +28,28 @@ interface ReplicaSet extends KubernetesObject {
     readyReplicas?: number;
     availableReplicas?: number;
     observedGeneration?: number;
+  };
+}
+
+/**
+ * A merge patch that leaves exactly `affinity` in place: lists are replaced whole by a merge patch, and
+ * every key `affinity` lacks is set to null (deleted). Node and pod affinity are the template's own,
+ * unchanged for one hash.
+ */
+export function affinityMergePatch(affinity: unknown): unknown {
+  if (!isObject(affinity)) return null;
+  const anti = affinity.podAntiAffinity;
+  return {
+    nodeAffinity: affinity.nodeAffinity ?? null,
+    podAffinity: affinity.podAffinity ?? null,
+    podAntiAffinity: isObject(anti)
+      ? {
+          preferredDuringSchedulingIgnoredDuringExecution:
+            anti.preferredDuringSchedulingIgnoredDuringExecution ?? null,
+          requiredDuringSchedulingIgnoredDuringExecution:
+            anti.requiredDuringSchedulingIgnoredDuringExecution ?? null,
+        }
+      : null,
   };
 }
 
@@ -69,11 +93,36 @@ export class ReplicaSets {
     const created = await this.kube.createUnlessExists(at, body);
     if (created) return { name, created: true };
     // It exists (a retry, or a template seen before): reuse it with the revision and scale asked for.
+    const affinity = input.antiAffinity ? await this.affinityUpdate(at, input) : undefined;
     await this.kube.mergePatch(at, {
       metadata: { annotations: { [REVISION_ANNOTATION]: String(input.revision) } },
-      spec: { replicas: input.replicas },
+      spec: {
+        replicas: input.replicas,
+        ...(affinity !== undefined ? { template: { spec: { affinity } } } : {}),
+      },
     });
     return { name, created: false };
+  }
+
+  /**
+   * Argo's syncReplicaSetRevision writes GenerateReplicaSetAffinity into the new ReplicaSet again when
+   * its revision goes up (a template seen before comes back) or its injected term avoids another stable
+   * than the current one. Returns the merge patch of spec.template.spec.affinity, or undefined.
+   */
+  private async affinityUpdate(at: ObjectRef, input: EnsureReplicaSetInput): Promise<unknown> {
+    const { strategy, stableHash } = input.antiAffinity ?? {};
+    const live = await this.kube.read<ReplicaSet>(at);
+    const liveRevision = Number(live.metadata?.annotations?.[REVISION_ANNOTATION] ?? 0);
+    const template = live.spec?.template as { spec?: { affinity?: unknown } } | undefined;
+    const context = {
+      namespace: input.namespace,
+      ...(stableHash !== undefined ? { stableHash } : {}),
+      newHash: input.podTemplateHash,
+    };
+    const needed =
+      liveRevision < input.revision ||
+      injectedAntiAffinityNeedsUpdate(template?.spec?.affinity, strategy, context);
+    return needed ? affinityMergePatch(input.template.spec.affinity) : undefined;
   }
 
   async scale(input: ScaleReplicaSetInput): Promise<void> {

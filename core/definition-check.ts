@@ -157,6 +157,32 @@ function checkCanary(issues: Issues, canary: JsonMap): void {
     });
   }
   if (!isAbsent(canary.trafficRouting)) checkTrafficRouting(issues, canary.trafficRouting);
+  readInteger(issues, canary.scaleDownDelayRevisionLimit, ['canary', 'scaleDownDelayRevisionLimit'], {
+    min: 0,
+  });
+  if (!isAbsent(canary.antiAffinity)) checkAntiAffinity(issues, canary.antiAffinity);
+}
+
+/** The normalized AntiAffinity: exactly one of the two, a weight between 1 and 100 (core/affinity.ts). */
+function checkAntiAffinity(issues: Issues, value: unknown): void {
+  const path = ['canary', 'antiAffinity'];
+  const expected =
+    'exactly one of preferredDuringSchedulingIgnoredDuringExecution or requiredDuringSchedulingIgnoredDuringExecution';
+  const antiAffinity = readMap(issues, value, path, expected);
+  if (!antiAffinity) return;
+  const preferred = antiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+  const required = antiAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+  if (isAbsent(preferred) === isAbsent(required)) {
+    issues.add(path, antiAffinity, expected);
+    return;
+  }
+  if (isAbsent(preferred)) {
+    readMap(issues, required, [...path, 'requiredDuringSchedulingIgnoredDuringExecution'], 'an empty map');
+    return;
+  }
+  const at = [...path, 'preferredDuringSchedulingIgnoredDuringExecution'];
+  const map = readMap(issues, preferred, at, 'a map with a weight');
+  if (map) readInteger(issues, map.weight, [...at, 'weight'], { min: 1, max: 100, required: true });
 }
 
 function checkStep(issues: Issues, value: unknown, path: FieldPath): void {

@@ -94,6 +94,14 @@ export interface TrafficRouting {
   istio: IstioTrafficRouting;
 }
 
+/**
+ * Argo's AntiAffinity: exactly one of the two (validated). The new ReplicaSet's pods avoid the nodes of
+ * the stable ReplicaSet's pods (core/affinity.ts).
+ */
+export type AntiAffinity =
+  | { preferredDuringSchedulingIgnoredDuringExecution: { weight: number } }
+  | { requiredDuringSchedulingIgnoredDuringExecution: Record<string, never> };
+
 export interface CanaryStrategy {
   canaryService?: string;
   stableService?: string;
@@ -107,6 +115,13 @@ export interface CanaryStrategy {
   dynamicStableScale: boolean;
   /** With a router, a ReplicaSet that gets pods gets at least this many (capped at replicas). */
   minPodsPerReplicaSet?: number;
+  /** Absent: no anti-affinity is injected. */
+  antiAffinity?: AntiAffinity;
+  /**
+   * With a router: how many old ReplicaSets may wait for their delayed scale-down at once, newest
+   * first; the rest go at once. Absent: no limit (core/scale-down-limit.ts).
+   */
+  scaleDownDelayRevisionLimit?: number;
 }
 
 /** A validated Rollout: everything the workflow needs, nothing it must default. */

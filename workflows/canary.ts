@@ -18,6 +18,7 @@ import {
 } from './patches.js';
 import { waitForPromote } from './pause.js';
 import type { Interrupt } from './pending-requests.js';
+import { applyScaleDownRevisionLimit } from './scale-downs.js';
 import type { Revision } from './state.js';
 
 export async function runCanary(ctx: RolloutContext): Promise<void> {
@@ -39,6 +40,8 @@ export async function runCanary(ctx: RolloutContext): Promise<void> {
   await cluster.pointService(ctx.def.canary.stableService, stable.hash);
   await cluster.pointService(ctx.def.canary.canaryService, rev.hash);
   await cluster.updateTrafficHashes(rev.hash, stable.hash);
+  // An aborted canary still waiting for its scale-down is an old ReplicaSet now (Argo counts it).
+  applyScaleDownRevisionLimit(state);
 
   const background = ctx.def.canary.analysis;
   let fullPromote = false;

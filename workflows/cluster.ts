@@ -1,9 +1,12 @@
 // The rollout's writes to the cluster, each one activity with a summary for the Temporal UI, taken
 // under the write lock and mirrored into the tracked state as soon as it succeeds.
+import { patched } from '@temporalio/workflow';
 import type { WeightResult } from '../activities/interface.js';
+import { replicaSetTemplate } from '../core/affinity.js';
 import type { TrafficRouting } from '../core/types.js';
 import { callActivity } from './activities.js';
 import type { Lock } from './lock.js';
+import { INJECTED_ANTI_AFFINITY } from './patches.js';
 import { replicaSetName, type Revision, type RolloutState, type TrackedReplicaSet } from './state.js';
 import { cancelScaleDown } from './scale-downs.js';
 
@@ -29,6 +32,20 @@ export class ClusterWriter {
   /** Creates (or reuses) the revision's ReplicaSet and scales it; cancels a pending scale-down of it. */
   async ensureReplicaSet(rev: Revision, replicas: number): Promise<void> {
     const name = replicaSetName(this.def.name, rev.hash);
+    // Argo's injected anti-affinity against the stable's pods; the hash (rev.hash) is the template's own.
+    const strategy = rev.definition.canary.antiAffinity;
+    const stableHash = this.state.stable?.hash;
+    const antiAffinity =
+      strategy !== undefined && patched(INJECTED_ANTI_AFFINITY)
+        ? { strategy, ...(stableHash !== undefined ? { stableHash } : {}) }
+        : undefined;
+    const template = antiAffinity
+      ? replicaSetTemplate(rev.definition.template, strategy, {
+          namespace: this.def.namespace,
+          ...(stableHash !== undefined ? { stableHash } : {}),
+          newHash: rev.hash,
+        })
+      : rev.definition.template;
     await this.lock.run(async () => {
       const tracked = this.state.replicaSet(rev.hash);
       cancelScaleDown(tracked);
@@ -41,9 +58,10 @@ export class ClusterWriter {
           podTemplateHash: rev.hash,
           revision: rev.number,
           selector: rev.definition.selector.matchLabels,
-          template: rev.definition.template,
+          template,
           replicas,
           ...(rev.definition.minReadySeconds ? { minReadySeconds: rev.definition.minReadySeconds } : {}),
+          ...(antiAffinity ? { antiAffinity } : {}),
         },
       );
       this.state.trackReplicaSet({ name, hash: rev.hash, revision: rev.number, desiredReplicas: replicas });

@@ -7,11 +7,12 @@ import { permanentFailureMessage } from './failures.js';
 import {
   ABORT_BASIC_CANARY_AT_ONCE,
   DYNAMIC_STABLE_SCALE_AS_ARGO,
+  INJECTED_ANTI_AFFINITY,
   PRUNE_ON_PROMOTION,
   RESTORE_SELECTORS,
 } from './patches.js';
 import type { Interrupt } from './pending-requests.js';
-import { scheduleScaleDown } from './scale-downs.js';
+import { applyScaleDownRevisionLimit, scheduleScaleDown } from './scale-downs.js';
 import type { Revision } from './state.js';
 import { waitAvailable, waitAvailableUninterrupted } from './availability.js';
 
@@ -50,6 +51,7 @@ export async function promoteFully(ctx: RolloutContext, rev: Revision): Promise<
         : ctx.def.canary.scaleDownDelaySeconds;
     scheduleScaleDown(state.replicaSet(old.hash), delay);
   }
+  applyScaleDownRevisionLimit(state);
   // As Argo does at once: old ReplicaSets at zero beyond the history limit go now, not only after the
   // next delayed scale-down.
   if (patched(PRUNE_ON_PROMOTION)) await cluster.prune();
@@ -115,6 +117,10 @@ async function abandon(ctx: RolloutContext, rev: Revision): Promise<void> {
   ctx.requests.clear();
   if (state.desired.hash === stable.hash) {
     // Back to the stable template: nothing to roll out, the canary Service follows stable again.
+    // Argo's syncReplicaSetRevision raises the stable's revision and writes its affinity again: the
+    // term injected against the stable before it is dropped (GenerateReplicaSetAffinity).
+    if (ctx.def.canary.antiAffinity !== undefined && patched(INJECTED_ANTI_AFFINITY))
+      await cluster.ensureReplicaSet(state.desired, ctx.def.replicas);
     await cluster.pointService(ctx.def.canary.canaryService, stable.hash);
     await cluster.updateTrafficHashes(stable.hash, stable.hash);
     finishSteps(ctx);

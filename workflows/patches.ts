@@ -49,3 +49,16 @@ export const DUE_TIMES_ALWAYS_TIMED = 'due-times-always-timed';
  * found anywhere in the name; `*` matches nothing), the Rollout's own rules merged first (issue 11).
  */
 export const ANALYSIS_RULES_AS_ARGO = 'analysis-rules-as-argo';
+
+/**
+ * spec.strategy.canary.antiAffinity as Argo's (issue 11): a new ReplicaSet's pod template avoids the
+ * stable's pods (core/affinity.ts). Only definitions with antiAffinity reach it.
+ */
+export const INJECTED_ANTI_AFFINITY = 'injected-anti-affinity';
+
+/**
+ * spec.strategy.canary.scaleDownDelayRevisionLimit as Argo's (issue 11): old ReplicaSets waiting for
+ * their delayed scale-down beyond the limit go at once (core/scale-down-limit.ts). Only definitions with
+ * the limit reach it.
+ */
+export const SCALE_DOWN_REVISION_LIMIT = 'scale-down-delay-revision-limit';

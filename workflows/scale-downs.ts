@@ -4,7 +4,8 @@
 import { condition, isCancellation, log, patched } from '@temporalio/workflow';
 import { permanentFailureMessage } from './failures.js';
 import type { ClusterWriter } from './cluster.js';
-import { DUE_TIMES_ALWAYS_TIMED } from './patches.js';
+import { beyondScaleDownRevisionLimit } from '../core/scale-down-limit.js';
+import { DUE_TIMES_ALWAYS_TIMED, SCALE_DOWN_REVISION_LIMIT } from './patches.js';
 import type { RolloutState, TrackedReplicaSet } from './state.js';
 
 /** Scales `rs` down `delaySeconds` from now (the loop below does it). */
@@ -13,6 +14,30 @@ export function scheduleScaleDown(rs: TrackedReplicaSet | undefined, delaySecond
   rs.scaleDownAt = Date.now() + delaySeconds * 1000;
   if (delaySeconds <= 0) rs.scaleDownAtOnce = true;
   else delete rs.scaleDownAtOnce;
+}
+
+/**
+ * scaleDownDelayRevisionLimit: of the old ReplicaSets waiting for their delayed scale-down, newest
+ * first, those beyond the limit are due at once (Argo's scaleDownDelayHelper). Called where the set of
+ * waiting ones or the stable and canary change: a promotion, a new revision.
+ */
+export function applyScaleDownRevisionLimit(state: RolloutState): void {
+  const limit = state.definition.canary.scaleDownDelayRevisionLimit;
+  if (limit === undefined || !patched(SCALE_DOWN_REVISION_LIMIT)) return;
+  const referenced = [
+    state.desired.hash,
+    ...(state.stable ? [state.stable.hash] : []),
+    ...Object.values(state.data.serviceHashes ?? {}),
+  ];
+  const old = state.data.replicaSets.map((rs) => ({
+    hash: rs.hash,
+    revision: rs.revision,
+    replicas: rs.desiredReplicas,
+    // One already due at once (dynamicStableScale, the limit itself) is not waiting: Argo never counts it.
+    waiting: rs.scaleDownAt !== undefined && rs.scaleDownAtOnce !== true,
+  }));
+  for (const hash of beyondScaleDownRevisionLimit(old, referenced, limit))
+    scheduleScaleDown(state.replicaSet(hash), 0);
 }
 
 /** Forgets a scheduled scale-down of `rs` (done, or a scale-up took it back). */

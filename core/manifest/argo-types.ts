@@ -43,6 +43,11 @@ export interface CanaryStrategyManifest {
   abortScaleDownDelaySeconds?: number;
   dynamicStableScale?: boolean;
   minPodsPerReplicaSet?: number;
+  antiAffinity?: {
+    preferredDuringSchedulingIgnoredDuringExecution?: { weight: number };
+    requiredDuringSchedulingIgnoredDuringExecution?: Record<string, never>;
+  };
+  scaleDownDelayRevisionLimit?: number;
 }
 
 /** Exactly one of the fields is set (validated). */

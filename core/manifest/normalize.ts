@@ -5,6 +5,7 @@ import { parseDuration } from '../duration.js';
 import {
   DEFAULTS,
   type AnalysisArgument,
+  type AntiAffinity,
   type CanaryStep,
   type CanaryStrategy,
   type IstioTrafficRouting,
@@ -75,7 +76,23 @@ function normalizeCanary(canary: CanaryStrategyManifest): CanaryStrategy {
     ...(canary.minPodsPerReplicaSet !== undefined
       ? { minPodsPerReplicaSet: canary.minPodsPerReplicaSet }
       : {}),
+    ...(canary.antiAffinity !== undefined
+      ? { antiAffinity: normalizeAntiAffinity(canary.antiAffinity) }
+      : {}),
+    ...(canary.scaleDownDelayRevisionLimit !== undefined
+      ? { scaleDownDelayRevisionLimit: canary.scaleDownDelayRevisionLimit }
+      : {}),
   };
+}
+
+function normalizeAntiAffinity(
+  antiAffinity: NonNullable<CanaryStrategyManifest['antiAffinity']>,
+): AntiAffinity {
+  const preferred = antiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+  // validateCanary guarantees exactly one of the two
+  return preferred !== undefined
+    ? { preferredDuringSchedulingIgnoredDuringExecution: { weight: preferred.weight } }
+    : { requiredDuringSchedulingIgnoredDuringExecution: {} };
 }
 
 function normalizeStep(step: CanaryStepManifest): CanaryStep {

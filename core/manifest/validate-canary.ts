@@ -4,7 +4,9 @@
 import { Issues, type FieldPath } from './errors.js';
 import {
   checkKnownFields,
+  describeSeveralSet,
   isAbsent,
+  presentKeys,
   readBoolean,
   readInteger,
   readList,
@@ -18,8 +20,7 @@ import { validateTrafficRouting } from './validate-traffic-routing.js';
 import { UNSUPPORTED_CANARY, refuseUnsupported } from './unsupported.js';
 
 /**
- * Every field of Argo's CanaryStrategy. Those we do not implement (maxSurge, antiAffinity,
- * canaryMetadata, …) are refused as not supported yet (unsupported.ts); anything else is a typo.
+ * Every field of Argo's CanaryStrategy. Those we do not implement (maxSurge, canaryMetadata, …) are refused as not supported yet (unsupported.ts); anything else is a typo.
  */
 const CANARY_FIELDS = [
   'canaryService',
@@ -88,7 +89,48 @@ export function validateCanary(issues: Issues, canary: JsonMap, path: FieldPath)
     validateRolloutAnalysis(issues, canary.analysis, [...path, 'analysis'], { background: { stepCount } });
   }
 
+  if (!isAbsent(canary.antiAffinity))
+    validateAntiAffinity(issues, canary.antiAffinity, [...path, 'antiAffinity']);
   validateScaleDowns(issues, canary, path, hasTrafficRouting);
+}
+
+const PREFERRED = 'preferredDuringSchedulingIgnoredDuringExecution';
+const REQUIRED = 'requiredDuringSchedulingIgnoredDuringExecution';
+const ANTI_AFFINITY_EXPECTED = `exactly one of ${PREFERRED} (with a weight) or ${REQUIRED}: {}`;
+
+/** Argo's ValidateRolloutStrategyAntiAffinity: exactly one of the two, a weight between 1 and 100. */
+function validateAntiAffinity(issues: Issues, value: unknown, path: FieldPath): void {
+  const antiAffinity = readMap(issues, value, path, ANTI_AFFINITY_EXPECTED);
+  if (antiAffinity === undefined) return;
+  checkKnownFields(issues, antiAffinity, path, [PREFERRED, REQUIRED]);
+  const set = presentKeys(antiAffinity, [PREFERRED, REQUIRED]);
+  if (set.length === 0)
+    issues.add(
+      path,
+      antiAffinity,
+      ANTI_AFFINITY_EXPECTED,
+      `nothing is set, expected ${ANTI_AFFINITY_EXPECTED}`,
+    );
+  else if (set.length > 1)
+    issues.add(
+      path,
+      antiAffinity,
+      ANTI_AFFINITY_EXPECTED,
+      `${describeSeveralSet(set)}, expected ${ANTI_AFFINITY_EXPECTED}`,
+    );
+
+  const preferred = readMap(issues, antiAffinity[PREFERRED], [...path, PREFERRED], 'a map with a weight');
+  if (preferred !== undefined) {
+    checkKnownFields(issues, preferred, [...path, PREFERRED], ['weight']);
+    readInteger(issues, preferred.weight, [...path, PREFERRED, 'weight'], {
+      min: 1,
+      max: 100,
+      required: true,
+    });
+  }
+  // Argo's RequiredDuringSchedulingIgnoredDuringExecution has no fields: anything in it is a typo.
+  const required = readMap(issues, antiAffinity[REQUIRED], [...path, REQUIRED], 'an empty map, {}');
+  if (required !== undefined) checkKnownFields(issues, required, [...path, REQUIRED], []);
 }
 
 /** The scale-down fields, and which of them need a traffic router (Argo's validation and defaults). */
@@ -103,6 +145,11 @@ function validateScaleDowns(
   const dynamicStableScale = readBoolean(issues, canary.dynamicStableScale, [...path, 'dynamicStableScale']);
   const hasScaleDownDelay = !isAbsent(canary.scaleDownDelaySeconds);
   readInteger(issues, canary.minPodsPerReplicaSet, [...path, 'minPodsPerReplicaSet'], { min: 0 });
+  // Argo takes a negative limit as 0 (every old ReplicaSet at once); written so, it is refused.
+  readInteger(issues, canary.scaleDownDelayRevisionLimit, [...path, 'scaleDownDelayRevisionLimit'], {
+    min: 0,
+  });
+  const hasRevisionLimit = !isAbsent(canary.scaleDownDelayRevisionLimit);
 
   if (!hasTrafficRouting) {
     // Argo ignores it without a router (the canary is scaled down at once): refused, never ignored.
@@ -138,12 +185,29 @@ function validateScaleDowns(
         'minPodsPerReplicaSet can only be used with trafficRouting (Argo ignores it without)',
       );
     }
-  } else if (hasScaleDownDelay && dynamicStableScale === true) {
-    issues.add(
-      [...path, 'dynamicStableScale'],
-      true,
-      'dynamicStableScale or scaleDownDelaySeconds, not both',
-      'dynamicStableScale cannot be used together with scaleDownDelaySeconds',
-    );
+    if (hasRevisionLimit) {
+      issues.add(
+        [...path, 'scaleDownDelayRevisionLimit'],
+        canary.scaleDownDelayRevisionLimit,
+        'trafficRouting in spec.strategy.canary',
+        'scaleDownDelayRevisionLimit can only be used with trafficRouting (without it old ReplicaSets are scaled down at once, and Argo ignores it)',
+      );
+    }
+  } else if (dynamicStableScale === true) {
+    if (hasScaleDownDelay)
+      issues.add(
+        [...path, 'dynamicStableScale'],
+        true,
+        'dynamicStableScale or scaleDownDelaySeconds, not both',
+        'dynamicStableScale cannot be used together with scaleDownDelaySeconds',
+      );
+    // With dynamicStableScale Argo scales every old ReplicaSet down at once and never reads the limit.
+    if (hasRevisionLimit)
+      issues.add(
+        [...path, 'scaleDownDelayRevisionLimit'],
+        canary.scaleDownDelayRevisionLimit,
+        'dynamicStableScale or scaleDownDelayRevisionLimit, not both',
+        'scaleDownDelayRevisionLimit cannot be used together with dynamicStableScale (old ReplicaSets are scaled down at once, and Argo ignores it)',
+      );
   }
 }

@@ -21,6 +21,7 @@ import { Kube } from '../../activities/kube.js';
 import { REVISION_ANNOTATION, ROLLOUT_LABEL } from '../../activities/replicasets.js';
 import { MANAGED_BY_ANNOTATION } from '../../activities/services.js';
 import { PermanentFailureType, TransientFailureType } from '../../core/failures.js';
+import { injectedAntiAffinityTerm, replicaSetTemplate } from '../../core/affinity.js';
 import { podTemplateHash } from '../../core/hash.js';
 import {
   POD_TEMPLATE_HASH_LABEL,
@@ -384,6 +385,52 @@ describe('ensureReplicaSet and scaleReplicaSet', () => {
     const rs = await readRs(first.name);
     expect(rs.metadata?.annotations?.[REVISION_ANNOTATION]).toBe('5');
     expect(rs.spec?.replicas).toBe(1);
+  });
+
+  it("antiAffinity: created with the injected term, written again as Argo's, the template's own affinity kept", async () => {
+    const own = template('argoproj/rollouts-demo:purple');
+    own.spec.affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }],
+        },
+      },
+    };
+    const hash = podTemplateHash(own);
+    const strategy = { requiredDuringSchedulingIgnoredDuringExecution: {} } as const;
+    const ensureAgainst = (stableHash: string, revision: number) => {
+      const context = { namespace: NS, stableHash, newHash: hash };
+      return call('ensureReplicaSet', {
+        namespace: NS,
+        rollout: 'myapp',
+        podTemplateHash: hash,
+        revision,
+        selector: { app: 'myapp' },
+        template: replicaSetTemplate(own, strategy, context),
+        replicas: 0,
+        antiAffinity: { strategy, stableHash },
+      });
+    };
+    const affinityOf = async () => (await readRs(`myapp-${hash}`)).spec?.template?.spec?.affinity;
+    const against = (stableHash: string) => ({
+      nodeAffinity: own.spec.affinity && (own.spec.affinity as Record<string, unknown>).nodeAffinity,
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [injectedAntiAffinityTerm(NS, stableHash)],
+      },
+    });
+
+    await ensureAgainst('stablea', 1);
+    expect(await affinityOf()).toEqual(against('stablea'));
+    // the same revision and stable: nothing written
+    const before = rv(await readRs(`myapp-${hash}`));
+    await ensureAgainst('stablea', 1);
+    expect(rv(await readRs(`myapp-${hash}`))).toBe(before);
+    // another stable: the term follows it (IfInjectedAntiAffinityRuleNeedsUpdate)
+    await ensureAgainst('stableb', 1);
+    expect(await affinityOf()).toEqual(against('stableb'));
+    // back as the stable itself, revision up: the term goes, the template's own affinity stays
+    await ensureAgainst(hash, 2);
+    expect(await affinityOf()).toEqual(own.spec.affinity);
   });
 
   it('a template the API server refuses: permanent Invalid naming the ReplicaSet', async () => {

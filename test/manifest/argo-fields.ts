@@ -167,7 +167,37 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     },
     handled: [(l) => canary(l).analysis?.startingStep, 1],
   },
-  refused(`${C}.antiAffinity`, 'CanaryStrategy', { requiredDuringSchedulingIgnoredDuringExecution: {} }),
+  {
+    path: `${C}.antiAffinity`,
+    goType: 'CanaryStrategy',
+    value: { requiredDuringSchedulingIgnoredDuringExecution: {} },
+    handled: [(l) => canary(l).antiAffinity, { requiredDuringSchedulingIgnoredDuringExecution: {} }],
+  },
+  // AntiAffinity: exactly one of the two
+  {
+    path: `${C}.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution`,
+    goType: 'AntiAffinity',
+    value: { weight: 40 },
+    handled: [
+      (l) => canary(l).antiAffinity,
+      { preferredDuringSchedulingIgnoredDuringExecution: { weight: 40 } },
+    ],
+  },
+  {
+    path: `${C}.antiAffinity.requiredDuringSchedulingIgnoredDuringExecution`,
+    goType: 'AntiAffinity',
+    value: {},
+    handled: [(l) => canary(l).antiAffinity, { requiredDuringSchedulingIgnoredDuringExecution: {} }],
+  },
+  {
+    path: `${C}.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight`,
+    goType: 'PreferredDuringSchedulingIgnoredDuringExecution',
+    value: 100,
+    handled: [
+      (l) => canary(l).antiAffinity,
+      { preferredDuringSchedulingIgnoredDuringExecution: { weight: 100 } },
+    ],
+  },
   refused(`${C}.canaryMetadata`, 'CanaryStrategy', { labels: { role: 'canary' } }),
   refused(`${C}.stableMetadata`, 'CanaryStrategy', { labels: { role: 'stable' } }),
   {
@@ -176,7 +206,12 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     value: 10,
     handled: [(l) => canary(l).scaleDownDelaySeconds, 10],
   },
-  refused(`${C}.scaleDownDelayRevisionLimit`, 'CanaryStrategy', 1),
+  {
+    path: `${C}.scaleDownDelayRevisionLimit`,
+    goType: 'CanaryStrategy',
+    value: 1,
+    handled: [(l) => canary(l).scaleDownDelayRevisionLimit, 1],
+  },
   {
     path: `${C}.abortScaleDownDelaySeconds`,
     goType: 'CanaryStrategy',
@@ -917,6 +952,9 @@ export const WALKED_TYPES: Record<string, 'types.go' | 'analysis_types.go'> = {
   TLSRoute: 'types.go',
   TCPRoute: 'types.go',
   IstioDestinationRule: 'types.go',
+  AntiAffinity: 'types.go',
+  // (RequiredDuringSchedulingIgnoredDuringExecution is `struct{}`: any key in it is refused as unknown.)
+  PreferredDuringSchedulingIgnoredDuringExecution: 'types.go',
   AnalysisTemplateSpec: 'analysis_types.go',
   Metric: 'analysis_types.go',
   DryRun: 'analysis_types.go',

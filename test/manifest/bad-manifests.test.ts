@@ -91,6 +91,24 @@ const EXPECTATIONS: Record<string, [string, string]> = {
     `${CANARY}.dynamicStableScale`,
     'cannot be used together with scaleDownDelaySeconds',
   ],
+  'scale-down-revision-limit-no-routing.yaml': [
+    `${CANARY}.scaleDownDelayRevisionLimit`,
+    'scaleDownDelayRevisionLimit can only be used with trafficRouting',
+  ],
+  'scale-down-revision-limit-dynamic.yaml': [
+    `${CANARY}.scaleDownDelayRevisionLimit`,
+    'scaleDownDelayRevisionLimit cannot be used together with dynamicStableScale',
+  ],
+  'scale-down-revision-limit-negative.yaml': [`${CANARY}.scaleDownDelayRevisionLimit`, '-1 is negative'],
+  // antiAffinity as Argo's ValidateRolloutStrategyAntiAffinity
+  'canary-anti-affinity.yaml': [
+    `${CANARY}.antiAffinity`,
+    'preferredDuringSchedulingIgnoredDuringExecution and requiredDuringSchedulingIgnoredDuringExecution are both set, expected exactly one of',
+  ],
+  'canary-anti-affinity-weight.yaml': [
+    `${CANARY}.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight`,
+    '0 is not between 1 and 100',
+  ],
   // steps
   'steps-not-a-list.yaml': [`${CANARY}.steps`, 'is a map, expected a list of steps'],
   'set-weight-150.yaml': [`${CANARY}.steps[2].setWeight`, '150 is not between 0 and 100'],
@@ -238,7 +256,6 @@ const EXPECTATIONS: Record<string, [string, string]> = {
   // fields of Argo's types that are not acted on: refused, never accepted and ignored (issue 11)
   'spec-restart-at.yaml': ['spec.restartAt', 'restartAt is not supported yet'],
   'spec-rollback-window.yaml': ['spec.rollbackWindow', 'rollbackWindow is not supported yet'],
-  'canary-anti-affinity.yaml': [`${CANARY}.antiAffinity`, 'antiAffinity is not supported yet'],
   'canary-metadata.yaml': [`${CANARY}.canaryMetadata`, 'canaryMetadata is not supported yet'],
   'canary-max-surge.yaml': [`${CANARY}.maxSurge`, 'maxSurge is not supported yet'],
   'background-measurement-retention.yaml': [

@@ -145,6 +145,7 @@ describe('loadManifests: every field normalized', () => {
       scaleDownDelaySeconds: 30,
       abortScaleDownDelaySeconds: 0,
       dynamicStableScale: true,
+      antiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: { weight: 50 } },
     },
   };
 

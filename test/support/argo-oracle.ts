@@ -31,6 +31,9 @@ export interface OracleAnswer {
   args?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
   dryRun?: Record<string, boolean>;
   retention?: Record<string, number>;
+  /** replicaSetAffinity: GenerateReplicaSetAffinity, IfInjectedAntiAffinityRuleNeedsUpdate. */
+  affinity?: unknown;
+  needsUpdate?: boolean;
 }
 
 /** Runs the oracle once over all cases; rejects when it is missing, crashes or answers short. */

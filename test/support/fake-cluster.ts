@@ -15,6 +15,7 @@ import type {
   WaitForAvailableInput,
 } from '../../activities/interface.js';
 import { permanentFailure } from '../../activities/errors.js';
+import { injectedAntiAffinityNeedsUpdate } from '../../core/affinity.js';
 import type { MeasureInput, MeasureResult } from '../../core/analysis/types.js';
 import { PermanentFailureType } from '../../core/failures.js';
 
@@ -24,6 +25,8 @@ export interface FakeReplicaSet {
   revision: number;
   replicas: number;
   image: string;
+  /** The pod template's spec.affinity (Argo's injected anti-affinity lands here). */
+  affinity?: unknown;
 }
 
 export class FakeCluster {
@@ -54,6 +57,22 @@ export class FakeCluster {
         this.calls.push(`ensureReplicaSet ${name} ${input.replicas}`);
         const existing = this.replicaSets.get(name);
         if (existing) {
+          // As the real activity: the affinity written again when Argo's would, then the revision.
+          const { antiAffinity } = input;
+          const context = {
+            namespace: input.namespace,
+            ...(antiAffinity?.stableHash !== undefined ? { stableHash: antiAffinity.stableHash } : {}),
+            newHash: input.podTemplateHash,
+          };
+          if (
+            antiAffinity &&
+            (existing.revision < input.revision ||
+              injectedAntiAffinityNeedsUpdate(existing.affinity, antiAffinity.strategy, context))
+          ) {
+            if (input.template.spec.affinity === undefined) delete existing.affinity;
+            else existing.affinity = input.template.spec.affinity;
+          }
+          existing.revision = input.revision;
           existing.replicas = input.replicas;
           return Promise.resolve({ name, created: false });
         }
@@ -63,6 +82,7 @@ export class FakeCluster {
           revision: input.revision,
           replicas: input.replicas,
           image: input.template.spec.containers[0]?.image ?? '',
+          ...(input.template.spec.affinity !== undefined ? { affinity: input.template.spec.affinity } : {}),
         });
         return Promise.resolve({ name, created: true });
       },

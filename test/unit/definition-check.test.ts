@@ -35,6 +35,18 @@ describe('checkDefinition', () => {
     expect(checkDefinition(legacySeed())).toEqual([]);
   });
 
+  it('accepts antiAffinity (either strategy) and scaleDownDelayRevisionLimit', () => {
+    const both = (antiAffinity: RolloutDefinition['canary']['antiAffinity']) =>
+      edited(seedRollout(), (d) => {
+        d.canary.antiAffinity = antiAffinity;
+        d.canary.scaleDownDelayRevisionLimit = 1;
+      });
+    expect(checkDefinition(both({ requiredDuringSchedulingIgnoredDuringExecution: {} }))).toEqual([]);
+    expect(
+      checkDefinition(both({ preferredDuringSchedulingIgnoredDuringExecution: { weight: 100 } })),
+    ).toEqual([]);
+  });
+
   it.each<[string, (d: Editable) => void, string]>([
     [
       'a weight',
@@ -57,6 +69,21 @@ describe('checkDefinition', () => {
         vs.namespace = 'Not_A_Namespace';
       },
       'rollout.canary.trafficRouting.istio.virtualServices[0].namespace: ',
+    ],
+    [
+      'an antiAffinity weight',
+      (d) => (d.canary.antiAffinity = { preferredDuringSchedulingIgnoredDuringExecution: { weight: 0 } }),
+      'rollout.canary.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight: 0 is not between 1 and 100',
+    ],
+    [
+      'an antiAffinity with neither strategy',
+      (d) => (d.canary.antiAffinity = {} as never),
+      'rollout.canary.antiAffinity: ',
+    ],
+    [
+      'a negative scaleDownDelayRevisionLimit',
+      (d) => (d.canary.scaleDownDelayRevisionLimit = -1),
+      'rollout.canary.scaleDownDelayRevisionLimit: -1 is negative',
     ],
     [
       'a required arg',

@@ -12,6 +12,8 @@
 //	  -> {"metrics":[...],"args":[...],"dryRun":{...},"retention":{...}} or {"error":"..."}
 //	     (utils/analysis.NewAnalysisRunFromTemplates, then GetDryRunMetrics and
 //	     GetMeasurementRetentionMetrics as the analysis controller applies the run's rules)
+//	{"op":"replicaSetAffinity","rollout":{...},"liveAffinity":{...}}
+//	  -> {"affinity":{...},"needsUpdate":B}                     (affinity.go)
 //
 // NaN and ±Inf travel as {"$float":"NaN"|"+Inf"|"-Inf"}, as in our workflow histories.
 package main
@@ -28,6 +30,7 @@ import (
 	"github.com/argoproj/argo-rollouts/utils/evaluate"
 	replicasetutil "github.com/argoproj/argo-rollouts/utils/replicaset"
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 )
 
 type metricResult struct {
@@ -58,6 +61,8 @@ type request struct {
 	// The Rollout's own analysis rules (RolloutAnalysis.dryRun, .measurementRetention).
 	DryRun               []v1alpha1.DryRun               `json:"dryRun"`
 	MeasurementRetention []v1alpha1.MeasurementRetention `json:"measurementRetention"`
+
+	LiveAffinity *corev1.Affinity `json:"liveAffinity"` // replicaSetAffinity (affinity.go)
 }
 
 type answer struct {
@@ -70,6 +75,9 @@ type answer struct {
 	Args      []v1alpha1.Argument `json:"args,omitempty"`
 	DryRun    map[string]bool     `json:"dryRun,omitempty"`
 	Retention map[string]int32    `json:"retention,omitempty"`
+
+	Affinity    *corev1.Affinity `json:"affinity,omitempty"` // replicaSetAffinity (affinity.go)
+	NeedsUpdate *bool            `json:"needsUpdate,omitempty"`
 }
 
 func main() {
@@ -139,6 +147,8 @@ func answerOf(req request) (ans answer) {
 		return answer{Canary: &canary, Stable: &stable}
 	case "flatten":
 		return flatten(req)
+	case "replicaSetAffinity":
+		return replicaSetAffinity(req)
 	default:
 		return failed(fmt.Errorf("oracle: unknown op %q", req.Op))
 	}
