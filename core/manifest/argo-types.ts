@@ -43,6 +43,8 @@ export interface CanaryStrategyManifest {
   abortScaleDownDelaySeconds?: number;
   dynamicStableScale?: boolean;
   minPodsPerReplicaSet?: number;
+  maxSurge?: number | string;
+  maxUnavailable?: number | string;
 }
 
 /** Exactly one of the fields is set (validated). */

@@ -243,7 +243,12 @@ const EXPECTATIONS: Record<string, [string, string]> = {
   'spec-rollback-window.yaml': ['spec.rollbackWindow', 'rollbackWindow is not supported yet'],
   'canary-anti-affinity.yaml': [`${CANARY}.antiAffinity`, 'antiAffinity is not supported yet'],
   'canary-metadata.yaml': [`${CANARY}.canaryMetadata`, 'canaryMetadata is not supported yet'],
-  'canary-max-surge.yaml': [`${CANARY}.maxSurge`, 'maxSurge is not supported yet'],
+  'canary-max-surge.yaml': [`${CANARY}.maxSurge`, 'maxSurge can only be used without trafficRouting'],
+  'canary-max-surge-zero.yaml': [`${CANARY}.maxSurge`, 'maxSurge and maxUnavailable both can not be zero'],
+  'canary-max-unavailable-not-percent.yaml': [
+    `${CANARY}.maxUnavailable`,
+    '"1" is not a percentage, expected a non-negative integer or a percentage like "25%"',
+  ],
   'background-measurement-retention.yaml': [
     `${CANARY}.analysis.measurementRetention`,
     'measurementRetention is not supported yet (set spec.measurementRetention in the AnalysisTemplate',
