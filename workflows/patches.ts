@@ -43,3 +43,9 @@ export const LOCK_ONE_AT_A_TIME = 'lock-one-at-a-time';
  * is always waited for with a timer, so the commands never depend on the clock a task is handed.
  */
 export const DUE_TIMES_ALWAYS_TIMED = 'due-times-always-timed';
+
+/**
+ * Without a router a weight step and the promotion scale in rounds within maxSurge and maxUnavailable
+ * (25% each unless set), as Argo's basic canary (issue 11); runs begun before scaled at once.
+ */
+export const BASIC_CANARY_SURGE = 'basic-canary-surge';
