@@ -5,7 +5,9 @@
 // utils/replicaset.CalculateReplicaCountsForBasicCanary (argo-oracle). Both must give the same counts.
 import { describe, expect, it } from '@jest/globals';
 import {
+  atBasicCanaryCounts,
   basicCanaryCounts,
+  oldReplicaSetCounts,
   type BasicCanaryInput,
   type IntOrPercent,
   type ReplicaSetCounts,
@@ -57,11 +59,33 @@ export function basicCanaryCases(seed = 11, count = 3000): BasicCanaryInput[] {
   return cases;
 }
 
+/**
+ * The rounds of the workflow (workflows/basic-canary.ts) from a generated moment: scale to the counts,
+ * every pod available, again; the moments they pass through, until Argo's AtDesired would say done
+ * (or 300 rounds).
+ */
+function rounds(c: BasicCanaryInput): BasicCanaryInput[] {
+  const seen: BasicCanaryInput[] = [];
+  let at = c;
+  for (let round = 0; round < 300 && !atBasicCanaryCounts(at, at.stableRS?.replicas ?? 0); round++) {
+    const { canary, stable } = basicCanaryCounts(at);
+    const olds = oldReplicaSetCounts(at);
+    at = {
+      ...at,
+      newRS: { replicas: canary, availableReplicas: canary },
+      ...(at.stableRS ? { stableRS: { replicas: stable, availableReplicas: stable } } : {}),
+      oldRSs: olds.map((count) => ({ replicas: count, availableReplicas: count })),
+    };
+    seen.push(at);
+  }
+  return seen;
+}
+
 /** The same moment as Argo's Rollout object, at its setWeight step, and its ReplicaSets. */
-function argoCase(c: BasicCanaryInput): object {
+function argoCase(c: BasicCanaryInput, op = 'basicCanary'): object {
   const steps = [{ setWeight: c.weight }, { pause: {} }];
   return {
-    op: 'basicCanary',
+    op,
     rollout: {
       spec: {
         replicas: c.replicas,
@@ -85,7 +109,7 @@ describe('basic-canary replica math against Argo v1.10.2 (CalculateReplicaCounts
   it('gives the same canary and stable counts on every generated case', async () => {
     const cases = basicCanaryCases();
     expect(cases.length).toBeGreaterThanOrEqual(1000);
-    const argo = await askOracle(cases.map(argoCase));
+    const argo = await askOracle(cases.map((c) => argoCase(c)));
     const disagreements: string[] = [];
     let moving = 0;
     cases.forEach((c, index) => {
@@ -105,5 +129,37 @@ describe('basic-canary replica math against Argo v1.10.2 (CalculateReplicaCounts
     // The cases must exercise the math, not only the moments where nothing moves.
     expect(moving).toBeGreaterThan(cases.length / 2);
     expect(disagreements.slice(0, 20)).toEqual([]);
+  });
+
+  it("says a step is at its counts exactly when Argo's AtDesiredReplicaCountsForCanary does", async () => {
+    // The generated moments and every moment the workflow's rounds pass through from them: most of
+    // the latter are at their counts, most of the former not.
+    const starts = basicCanaryCases().filter((c) => c.newRS && c.stableRS);
+    const cases = [...starts, ...starts.flatMap(rounds)];
+    const argo = await askOracle(cases.map((c) => argoCase(c, 'atDesiredCanary')));
+    const disagreements: string[] = [];
+    let done = 0;
+    cases.forEach((c, index) => {
+      const theirs = argo[index] as OracleAnswer;
+      const mine = atBasicCanaryCounts(c, c.stableRS?.replicas ?? 0);
+      if (mine) done++;
+      if (theirs.verdict !== mine)
+        disagreements.push(
+          `${JSON.stringify(c)}: Argo ${String(theirs.verdict ?? theirs.error)}, ours ${mine}`,
+        );
+    });
+    // The rounds end at the counts from every start (Argo's step completes).
+    const stuck = starts.filter((c) => {
+      const seen = rounds(c);
+      const last = seen[seen.length - 1] ?? c;
+      return !atBasicCanaryCounts(last, last.stableRS?.replicas ?? 0);
+    });
+    console.log(
+      `basic-canary at counts: ${cases.length} moments (${done} at their counts), ${cases.length - disagreements.length} agreed; rounds stuck from ${stuck.length} of ${starts.length} starts`,
+    );
+    expect(cases.length).toBeGreaterThanOrEqual(1000);
+    expect(done).toBeGreaterThan(cases.length / 4);
+    expect(disagreements.slice(0, 20)).toEqual([]);
+    expect(stuck.map((c) => JSON.stringify(c)).slice(0, 10)).toEqual([]);
   });
 });
