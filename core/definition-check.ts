@@ -20,6 +20,7 @@ import {
   type JsonMap,
 } from './manifest/fields.js';
 import { imageProblem, readAnnotations, readLabels, readName } from './manifest/names.js';
+import { validateSurge } from './manifest/validate-canary.js';
 import type { RolloutDefinition } from './types.js';
 
 /** Fields are named from the definition down: `rollout.canary.steps[0].weight: …`. */
@@ -157,6 +158,7 @@ function checkCanary(issues: Issues, canary: JsonMap): void {
     });
   }
   if (!isAbsent(canary.trafficRouting)) checkTrafficRouting(issues, canary.trafficRouting);
+  validateSurge(issues, canary, ['canary'], !isAbsent(canary.trafficRouting));
   readInteger(issues, canary.scaleDownDelayRevisionLimit, ['canary', 'scaleDownDelayRevisionLimit'], {
     min: 0,
   });

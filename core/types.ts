@@ -2,6 +2,7 @@
 // with defaults applied and durations in seconds. Plain JSON only (it travels in workflow history).
 
 import type { AnalysisTemplate, LegacyAnalysisTemplate, TemplateRules } from './analysis/types.js';
+import type { IntOrPercent } from './basic-canary.js';
 
 export type Labels = Record<string, string>;
 
@@ -122,6 +123,10 @@ export interface CanaryStrategy {
    * first; the rest go at once. Absent: no limit (core/scale-down-limit.ts).
    */
   scaleDownDelayRevisionLimit?: number;
+  /** Without a router: pods above spec.replicas while a step scales (Argo's default 25%). */
+  maxSurge?: IntOrPercent;
+  /** Without a router: pods of spec.replicas that may be unavailable while a step scales (25%). */
+  maxUnavailable?: IntOrPercent;
 }
 
 /** A validated Rollout: everything the workflow needs, nothing it must default. */

@@ -45,20 +45,24 @@ export async function waitAvailableUninterrupted(
   track(ctx, rev, await waitForPods(ctx, rev, replicas));
 }
 
-/** Waits until revision `rev`'s ReplicaSet has `replicas` available pods, or something interrupts. */
+/**
+ * Waits until revision `rev`'s ReplicaSet (or `of`'s: the stable's, while `rev`'s canary scales) has
+ * `replicas` available pods, or something interrupts `rev`.
+ */
 export async function waitAvailable(
   ctx: RolloutContext,
   rev: Revision,
   replicas: number,
+  of: Revision = rev,
 ): Promise<Interrupt | undefined> {
   const { state, requests } = ctx;
   if (replicas === 0) return requests.interruptFor(rev);
-  const name = replicaSetName(ctx.def.name, rev.hash);
+  const name = replicaSetName(ctx.def.name, of.hash);
   let result: ReplicaSetAvailability | undefined;
   let failure: unknown;
   const scope = new CancellationScope();
   const waiting = scope
-    .run(() => waitForPods(ctx, rev, replicas))
+    .run(() => waitForPods(ctx, of, replicas))
     .then(
       (r) => void (result = r),
       (e: unknown) => void (failure = e),
@@ -89,6 +93,6 @@ export async function waitAvailable(
     return requests.interruptFor(rev);
   }
   if (failure !== undefined && !isCancellation(failure)) throw failure as Error;
-  if (result) track(ctx, rev, result);
+  if (result) track(ctx, of, result);
   return requests.interruptFor(rev);
 }

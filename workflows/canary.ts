@@ -7,11 +7,13 @@ import { canaryReplicas, stableReplicas } from '../core/replicas.js';
 import { describeStep } from '../core/steps.js';
 import type { AnalysisStep, CanaryStep } from '../core/types.js';
 import { analysisAbortMessage, startAnalysis } from './analysis.js';
+import { reachBasicCanaryWeight } from './basic-canary.js';
 import { waitAvailable } from './availability.js';
 import type { RolloutContext } from './context.js';
 import { abort, endInterrupted, promoteFully } from './endings.js';
 import {
   BACKGROUND_INCONCLUSIVE_AS_ARGO,
+  BASIC_CANARY_SURGE,
   PROMOTE_SKIPS_ANALYSIS_STEP,
   RESTORE_SELECTORS,
   STABLE_FOLLOWS_CANARY_SCALE,
@@ -144,10 +146,18 @@ async function applyWeight(
   weight: number,
 ): Promise<Interrupt | undefined> {
   const { state, cluster } = ctx;
-  const replicas = canaryReplicas(ctx.def, weight, state.data.canaryScale);
-  await cluster.scale(rev.hash, replicas);
-  const interrupt = await waitAvailable(ctx, rev, replicas);
-  if (interrupt) return interrupt;
+  // Without a router the pods are the weight: reached in rounds within maxSurge and maxUnavailable,
+  // the stable with the canary. Runs begun before scaled the canary at once, the stable after.
+  const basic = !ctx.def.canary.trafficRouting && patched(BASIC_CANARY_SURGE);
+  if (basic) {
+    const interrupt = await reachBasicCanaryWeight(ctx, rev, weight);
+    if (interrupt) return interrupt;
+  } else {
+    const replicas = canaryReplicas(ctx.def, weight, state.data.canaryScale);
+    await cluster.scale(rev.hash, replicas);
+    const interrupt = await waitAvailable(ctx, rev, replicas);
+    if (interrupt) return interrupt;
+  }
   const stable = state.stable;
   // Someone may have edited a Service's selector since the canary started (a person, a GitOps sync):
   // each weight step puts both hashes back, as Argo's controller does on every reconcile. The first
@@ -157,7 +167,7 @@ async function applyWeight(
     await cluster.pointService(ctx.def.canary.canaryService, rev.hash);
   }
   await cluster.setWeight(weight);
-  if (stable) {
+  if (stable && !basic) {
     // Runs begun before sized the stable by the weight alone.
     const scale = patched(STABLE_FOLLOWS_CANARY_SCALE) ? state.data.canaryScale : undefined;
     await cluster.scale(stable.hash, stableReplicas(ctx.def, weight, scale));

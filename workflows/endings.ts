@@ -2,10 +2,12 @@
 // (by hand, by analysis, by the progress deadline, by a permanent failure, by cancelling the
 // workflow), or abandoned for a newer revision; and which of them an interrupt means.
 import { CancellationScope, patched } from '@temporalio/workflow';
+import { reachBasicCanaryWeight } from './basic-canary.js';
 import type { RolloutContext } from './context.js';
 import { permanentFailureMessage } from './failures.js';
 import {
   ABORT_BASIC_CANARY_AT_ONCE,
+  BASIC_CANARY_SURGE,
   DYNAMIC_STABLE_SCALE_AS_ARGO,
   INJECTED_ANTI_AFFINITY,
   PRUNE_ON_PROMOTION,
@@ -32,6 +34,14 @@ export async function promoteFully(ctx: RolloutContext, rev: Revision): Promise<
   const { state, cluster } = ctx;
   const old = state.stable;
   state.work = { message: `promoting revision ${rev.number} to stable` };
+  if (!ctx.def.canary.trafficRouting && old && old.hash !== rev.hash && patched(BASIC_CANARY_SURGE)) {
+    // Argo's weight 100 of a basic canary: the canary up and the stable down in rounds within
+    // maxSurge and maxUnavailable. A promote --full meanwhile only lets the next round begin.
+    let rounds: Interrupt | undefined;
+    do rounds = await reachBasicCanaryWeight(ctx, rev, 100);
+    while (rounds?.kind === 'promoteFull');
+    if (rounds) return rounds;
+  }
   await cluster.scale(rev.hash, ctx.def.replicas);
   const interrupt = await waitAvailable(ctx, rev, ctx.def.replicas);
   if (interrupt && interrupt.kind !== 'promoteFull') return interrupt;

@@ -62,3 +62,9 @@ export const INJECTED_ANTI_AFFINITY = 'injected-anti-affinity';
  * the limit reach it.
  */
 export const SCALE_DOWN_REVISION_LIMIT = 'scale-down-delay-revision-limit';
+
+/**
+ * Without a router a weight step and the promotion scale in rounds within maxSurge and maxUnavailable
+ * (25% each unless set), as Argo's basic canary (issue 11); runs begun before scaled at once.
+ */
+export const BASIC_CANARY_SURGE = 'basic-canary-surge';

@@ -48,6 +48,8 @@ export interface CanaryStrategyManifest {
     requiredDuringSchedulingIgnoredDuringExecution?: Record<string, never>;
   };
   scaleDownDelayRevisionLimit?: number;
+  maxSurge?: number | string;
+  maxUnavailable?: number | string;
 }
 
 /** Exactly one of the fields is set (validated). */

@@ -82,6 +82,10 @@ function normalizeCanary(canary: CanaryStrategyManifest): CanaryStrategy {
     ...(canary.scaleDownDelayRevisionLimit !== undefined
       ? { scaleDownDelayRevisionLimit: canary.scaleDownDelayRevisionLimit }
       : {}),
+    // As written: unset, Argo's 25% applies (core/basic-canary.ts), and definitions written before
+    // the fields were supported read the same.
+    ...(canary.maxSurge !== undefined ? { maxSurge: canary.maxSurge } : {}),
+    ...(canary.maxUnavailable !== undefined ? { maxUnavailable: canary.maxUnavailable } : {}),
   };
 }
 

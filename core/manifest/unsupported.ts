@@ -18,8 +18,6 @@ export const UNSUPPORTED_ROLLOUT_SPEC: UnsupportedFields = {
 
 /** CanaryStrategy (types.go). */
 export const UNSUPPORTED_CANARY: UnsupportedFields = {
-  maxSurge: 'the pod counts follow the steps; remove it',
-  maxUnavailable: 'the pod counts follow the steps; remove it',
   canaryMetadata: 'pods of both roles carry the pod template labels only; remove it',
   stableMetadata: 'pods of both roles carry the pod template labels only; remove it',
   pingPong: 'use canaryService and stableService',

@@ -20,7 +20,7 @@ import { validateTrafficRouting } from './validate-traffic-routing.js';
 import { UNSUPPORTED_CANARY, refuseUnsupported } from './unsupported.js';
 
 /**
- * Every field of Argo's CanaryStrategy. Those we do not implement (maxSurge, canaryMetadata, …) are refused as not supported yet (unsupported.ts); anything else is a typo.
+ * Every field of Argo's CanaryStrategy. Those we do not implement (canaryMetadata, …) are refused as not supported yet (unsupported.ts); anything else is a typo.
  */
 const CANARY_FIELDS = [
   'canaryService',
@@ -92,6 +92,62 @@ export function validateCanary(issues: Issues, canary: JsonMap, path: FieldPath)
   if (!isAbsent(canary.antiAffinity))
     validateAntiAffinity(issues, canary.antiAffinity, [...path, 'antiAffinity']);
   validateScaleDowns(issues, canary, path, hasTrafficRouting);
+  validateSurge(issues, canary, path, hasTrafficRouting);
+}
+
+const INT_OR_PERCENT = 'a non-negative integer or a percentage like "25%"';
+
+/** An IntOrString as Argo reads it: a count, or a percentage of spec.replicas. */
+function readIntOrPercent(issues: Issues, value: unknown, path: FieldPath): number | string | undefined {
+  if (isAbsent(value)) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    if (value >= 0) return value;
+    issues.add(path, value, INT_OR_PERCENT, `${value} is negative, expected ${INT_OR_PERCENT}`);
+    return undefined;
+  }
+  if (typeof value === 'string' && /^[0-9]+%$/.test(value)) return value;
+  // Argo's parser would read "3" as 3%, not 3 pods: refused rather than guessed.
+  if (typeof value === 'string')
+    issues.add(path, value, INT_OR_PERCENT, `"${value}" is not a percentage, expected ${INT_OR_PERCENT}`);
+  else issues.wrongType(path, value, INT_OR_PERCENT);
+  return undefined;
+}
+
+/**
+ * maxSurge and maxUnavailable pace a canary without a router (Argo's basic canary); with one the
+ * counts follow the weights, so they are refused rather than ignored. Both zero is Argo's
+ * InvalidMaxSurgeMaxUnavailable (unset, each is 25%). core/definition-check.ts checks a normalized
+ * definition with it too: the fields are carried as written.
+ */
+export function validateSurge(
+  issues: Issues,
+  canary: JsonMap,
+  path: FieldPath,
+  hasTrafficRouting: boolean,
+): void {
+  const surge = readIntOrPercent(issues, canary.maxSurge, [...path, 'maxSurge']);
+  const unavailable = readIntOrPercent(issues, canary.maxUnavailable, [...path, 'maxUnavailable']);
+  if (hasTrafficRouting) {
+    for (const key of ['maxSurge', 'maxUnavailable']) {
+      if (isAbsent(canary[key])) continue;
+      issues.add(
+        [...path, key],
+        canary[key],
+        'no trafficRouting in spec.strategy.canary',
+        `${key} can only be used without trafficRouting (with a router the pod counts follow the weights)`,
+      );
+    }
+    return;
+  }
+  const isZero = (value: number | string | undefined) => value === 0 || value === '0%';
+  if (isZero(surge) && isZero(unavailable)) {
+    issues.add(
+      [...path, 'maxSurge'],
+      canary.maxSurge,
+      'maxSurge or maxUnavailable above zero',
+      'maxSurge and maxUnavailable both can not be zero',
+    );
+  }
 }
 
 const PREFERRED = 'preferredDuringSchedulingIgnoredDuringExecution';

@@ -39,6 +39,8 @@ const metric = (l: Loaded) => l.template.metrics[0];
 const prom = (l: Loaded) => l.template.metrics[0]?.provider.prometheus;
 const web = (l: Loaded) => l.template.metrics[0]?.provider.web;
 
+/** maxSurge and maxUnavailable pace a canary without a router only. */
+const basicCanary = { [`${C}.trafficRouting`]: undefined };
 const noPause = { [`${STEP}.pause`]: undefined };
 const stepAnalysis = { [STEP]: { analysis: { templates: [{ templateName: 'rate' }] } } };
 const noValue = { [`${BG}.args[0].value`]: undefined };
@@ -155,8 +157,20 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     value: { istio: { virtualService: { name: 'vs2' } } },
     handled: [(l) => vs(l)?.name, 'vs2'],
   },
-  refused(`${C}.maxUnavailable`, 'CanaryStrategy', 1),
-  refused(`${C}.maxSurge`, 'CanaryStrategy', '25%'),
+  {
+    path: `${C}.maxUnavailable`,
+    goType: 'CanaryStrategy',
+    value: 1,
+    prepare: basicCanary,
+    handled: [(l) => canary(l).maxUnavailable, 1],
+  },
+  {
+    path: `${C}.maxSurge`,
+    goType: 'CanaryStrategy',
+    value: '25%',
+    prepare: basicCanary,
+    handled: [(l) => canary(l).maxSurge, '25%'],
+  },
   {
     path: `${C}.analysis`,
     goType: 'CanaryStrategy',

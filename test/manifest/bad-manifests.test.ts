@@ -257,7 +257,12 @@ const EXPECTATIONS: Record<string, [string, string]> = {
   'spec-restart-at.yaml': ['spec.restartAt', 'restartAt is not supported yet'],
   'spec-rollback-window.yaml': ['spec.rollbackWindow', 'rollbackWindow is not supported yet'],
   'canary-metadata.yaml': [`${CANARY}.canaryMetadata`, 'canaryMetadata is not supported yet'],
-  'canary-max-surge.yaml': [`${CANARY}.maxSurge`, 'maxSurge is not supported yet'],
+  'canary-max-surge.yaml': [`${CANARY}.maxSurge`, 'maxSurge can only be used without trafficRouting'],
+  'canary-max-surge-zero.yaml': [`${CANARY}.maxSurge`, 'maxSurge and maxUnavailable both can not be zero'],
+  'canary-max-unavailable-not-percent.yaml': [
+    `${CANARY}.maxUnavailable`,
+    '"1" is not a percentage, expected a non-negative integer or a percentage like "25%"',
+  ],
   'background-measurement-retention.yaml': [
     `${CANARY}.analysis.measurementRetention[0].limit`,
     '-1 is negative',

@@ -24,9 +24,18 @@ export interface FakeReplicaSet {
   hash: string;
   revision: number;
   replicas: number;
+  /** Pods available: a scale-down takes them at once, new ones count once the workflow waited for them. */
+  available: number;
   image: string;
   /** The pod template's spec.affinity (Argo's injected anti-affinity lands here). */
   affinity?: unknown;
+}
+
+/** Pods and available pods over every ReplicaSet, after one call. */
+export interface PodSample {
+  call: string;
+  pods: number;
+  available: number;
 }
 
 export class FakeCluster {
@@ -34,6 +43,8 @@ export class FakeCluster {
   selectors = new Map<string, string>();
   weights = { canary: 0, stable: 100 };
   calls: string[] = [];
+  /** The totals after every call that changes them (maxSurge and maxUnavailable are about these). */
+  samples: PodSample[] = [];
   /** Names of ReplicaSets whose pods never become available. */
   stuck = new Set<string>();
   /** What every measurement returns (a success rate of 99% unless a test says otherwise). */
@@ -44,6 +55,16 @@ export class FakeCluster {
   /** Calls whose text starts with one of the prefixes, in order. */
   callsOf(...prefixes: string[]): string[] {
     return this.calls.filter((c) => prefixes.some((p) => c.startsWith(p)));
+  }
+
+  private sample(call: string): void {
+    let pods = 0;
+    let available = 0;
+    for (const rs of this.replicaSets.values()) {
+      pods += rs.replicas;
+      available += rs.available;
+    }
+    this.samples.push({ call, pods, available });
   }
 
   activities(): RolloutActivities & MetricActivities {
@@ -74,6 +95,8 @@ export class FakeCluster {
           }
           existing.revision = input.revision;
           existing.replicas = input.replicas;
+          existing.available = Math.min(existing.available, input.replicas);
+          this.sample(`ensureReplicaSet ${name} ${input.replicas}`);
           return Promise.resolve({ name, created: false });
         }
         this.replicaSets.set(name, {
@@ -81,9 +104,11 @@ export class FakeCluster {
           hash: input.podTemplateHash,
           revision: input.revision,
           replicas: input.replicas,
+          available: 0,
           image: input.template.spec.containers[0]?.image ?? '',
           ...(input.template.spec.affinity !== undefined ? { affinity: input.template.spec.affinity } : {}),
         });
+        this.sample(`ensureReplicaSet ${name} ${input.replicas}`);
         return Promise.resolve({ name, created: true });
       },
       scaleReplicaSet: (input: ScaleReplicaSetInput) => {
@@ -94,6 +119,8 @@ export class FakeCluster {
             permanentFailure(PermanentFailureType.NotFound, `ReplicaSet ${input.name} not found`),
           );
         rs.replicas = input.replicas;
+        rs.available = Math.min(rs.available, input.replicas);
+        this.sample(`scaleReplicaSet ${input.name} ${input.replicas}`);
         return Promise.resolve();
       },
       waitForReplicaSetAvailable: async (input: WaitForAvailableInput): Promise<ReplicaSetAvailability> => {
@@ -103,6 +130,11 @@ export class FakeCluster {
         while (this.stuck.has(input.name)) {
           context.heartbeat();
           await context.sleep(100);
+        }
+        const rs = this.replicaSets.get(input.name);
+        if (rs) {
+          rs.available = Math.max(rs.available, Math.min(input.replicas, rs.replicas));
+          this.sample(`waitForReplicaSetAvailable ${input.name} ${input.replicas}`);
         }
         return { name: input.name, replicas: input.replicas, availableReplicas: input.replicas };
       },

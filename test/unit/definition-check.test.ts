@@ -86,6 +86,19 @@ describe('checkDefinition', () => {
       'rollout.canary.scaleDownDelayRevisionLimit: -1 is negative',
     ],
     [
+      'a maxSurge with a router',
+      (d) => (d.canary.maxSurge = '25%'),
+      'rollout.canary.maxSurge: maxSurge can only be used without trafficRouting',
+    ],
+    [
+      'a maxUnavailable that is no count',
+      (d) => {
+        delete d.canary.trafficRouting;
+        d.canary.maxUnavailable = 'a lot';
+      },
+      'rollout.canary.maxUnavailable: "a lot" is not a percentage',
+    ],
+    [
       'a required arg',
       (d) => (d.canary.analysis = { ...d.canary.analysis!, args: [] }),
       'rollout.canary.analysis: analysis istio-success-rate: arg "service" of AnalysisTemplate istio-success-rate is required',

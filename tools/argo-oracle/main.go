@@ -6,6 +6,9 @@
 //	  -> {"verdict":true} or {"error":"..."}                   (utils/evaluate.EvalCondition)
 //	{"op":"basicCanary","rollout":{...},"newRS":{...},"stableRS":{...},"oldRSs":[...]}
 //	  -> {"canary":N,"stable":N}                                (utils/replicaset, no traffic routing)
+//	{"op":"atDesiredCanary","rollout":{...},"newRS":{...},"stableRS":{...},"oldRSs":[...]}
+//	  -> {"verdict":true|false}                               (AtDesiredReplicaCountsForCanary, no router:
+//	                                                            is a basic canary's step at its counts)
 //	{"op":"trafficRoutedCanary","rollout":{...},"newRS":{...},"stableRS":{...},"weights":{...}}
 //	  -> {"canary":N,"stable":N}                                (utils/replicaset, traffic routing)
 //	{"op":"flatten","templates":[...],"clusterTemplates":[...],"args":[...]}
@@ -145,6 +148,16 @@ func answerOf(req request) (ans answer) {
 			canary, stable = replicasetutil.CalculateReplicaCountsForTrafficRoutedCanary(req.Rollout, newRS, stableRS, req.Weights)
 		}
 		return answer{Canary: &canary, Stable: &stable}
+	case "atDesiredCanary":
+		if req.Rollout == nil {
+			return failed(fmt.Errorf("oracle: %s needs a rollout", req.Op))
+		}
+		old := make([]*appsv1.ReplicaSet, 0, len(req.OldRSs))
+		for i := range req.OldRSs {
+			old = append(old, toRS(fmt.Sprintf("old%d", i), &req.OldRSs[i]))
+		}
+		verdict := replicasetutil.AtDesiredReplicaCountsForCanary(req.Rollout, toRS("new", req.NewRS), toRS("stable", req.StableRS), old, nil)
+		return answer{Verdict: &verdict}
 	case "flatten":
 		return flatten(req)
 	case "replicaSetAffinity":
