@@ -20,7 +20,7 @@ import {
   type JsonMap,
 } from './manifest/fields.js';
 import { imageProblem, readAnnotations, readLabels, readName } from './manifest/names.js';
-import type { RolloutDefinition } from './types.js';
+import { POD_TEMPLATE_HASH_LABEL, type RolloutDefinition } from './types.js';
 
 /** Fields are named from the definition down: `rollout.canary.steps[0].weight: …`. */
 const inDefinition: MessageStart = (_, path) => `rollout${path === '' ? '' : `.${path}`}: `;
@@ -75,6 +75,7 @@ function checkRollout(issues: Issues, def: JsonMap): void {
 
   const canary = readMap(issues, def.canary, ['canary'], 'a map with steps', { required: true });
   if (canary) checkCanary(issues, canary);
+  if (canary) checkPodMetadata(issues, canary, matchLabels ?? {});
 
   const templates = readList(
     issues,
@@ -157,6 +158,20 @@ function checkCanary(issues: Issues, canary: JsonMap): void {
     });
   }
   if (!isAbsent(canary.trafficRouting)) checkTrafficRouting(issues, canary.trafficRouting);
+}
+
+/** canaryMetadata, stableMetadata: string maps, no label the ReplicaSets select by (as lint). */
+function checkPodMetadata(issues: Issues, canary: JsonMap, matchLabels: Record<string, string>): void {
+  for (const field of ['canaryMetadata', 'stableMetadata']) {
+    const at = ['canary', field];
+    const metadata = readMap(issues, canary[field], at, 'a map with labels and annotations');
+    if (!metadata) continue;
+    readAnnotations(issues, metadata.annotations, [...at, 'annotations']);
+    const labels = readLabels(issues, metadata.labels, [...at, 'labels']);
+    for (const key of Object.keys(labels ?? {}))
+      if (key === POD_TEMPLATE_HASH_LABEL || key in matchLabels)
+        issues.add([...at, 'labels', key], key, 'a label the selector does not use');
+  }
 }
 
 function checkStep(issues: Issues, value: unknown, path: FieldPath): void {

@@ -92,6 +92,12 @@ export interface TrafficRouting {
   istio: IstioTrafficRouting;
 }
 
+/** Argo's PodTemplateMetadata: labels and annotations a role's pods carry (core/pod-metadata.ts). */
+export interface PodMetadata {
+  labels?: Labels;
+  annotations?: Labels;
+}
+
 export interface CanaryStrategy {
   canaryService?: string;
   stableService?: string;
@@ -105,6 +111,10 @@ export interface CanaryStrategy {
   dynamicStableScale: boolean;
   /** With a router, a ReplicaSet that gets pods gets at least this many (capped at replicas). */
   minPodsPerReplicaSet?: number;
+  /** On the canary's pods while it is the canary; absent in definitions from before. */
+  canaryMetadata?: PodMetadata;
+  /** On the stable's pods while it is the stable. */
+  stableMetadata?: PodMetadata;
 }
 
 /** A validated Rollout: everything the workflow needs, nothing it must default. */

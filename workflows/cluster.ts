@@ -1,7 +1,8 @@
 // The rollout's writes to the cluster, each one activity with a summary for the Temporal UI, taken
 // under the write lock and mirrored into the tracked state as soon as it succeeds.
 import type { WeightResult } from '../activities/interface.js';
-import type { TrafficRouting } from '../core/types.js';
+import type { PodMetadata, TrafficRouting } from '../core/types.js';
+import { podMetadataFor, podMetadataManaged } from './pod-metadata.js';
 import { callActivity } from './activities.js';
 import type { Lock } from './lock.js';
 import { replicaSetName, type Revision, type RolloutState, type TrackedReplicaSet } from './state.js';
@@ -26,9 +27,13 @@ export class ClusterWriter {
     return this.state.definition;
   }
 
-  /** Creates (or reuses) the revision's ReplicaSet and scales it; cancels a pending scale-down of it. */
+  /**
+   * Creates (or reuses) the revision's ReplicaSet and scales it; cancels a pending scale-down of it.
+   * Its pods carry their role's ephemeral metadata from the start (Argo's sync.go).
+   */
   async ensureReplicaSet(rev: Revision, replicas: number): Promise<void> {
     const name = replicaSetName(this.def.name, rev.hash);
+    const podMetadata = podMetadataManaged(this.state) ? podMetadataFor(this.state, rev.hash) : undefined;
     await this.lock.run(async () => {
       const tracked = this.state.replicaSet(rev.hash);
       cancelScaleDown(tracked);
@@ -44,9 +49,29 @@ export class ClusterWriter {
           template: rev.definition.template,
           replicas,
           ...(rev.definition.minReadySeconds ? { minReadySeconds: rev.definition.minReadySeconds } : {}),
+          ...(podMetadata !== undefined ? { podMetadata } : {}),
         },
       );
-      this.state.trackReplicaSet({ name, hash: rev.hash, revision: rev.number, desiredReplicas: replicas });
+      this.state.trackReplicaSet({
+        name,
+        hash: rev.hash,
+        revision: rev.number,
+        desiredReplicas: replicas,
+        ...(podMetadata !== undefined ? { podMetadata } : {}),
+      });
+    });
+  }
+
+  /** A role's ephemeral metadata onto a ReplicaSet's template and pods (null removes the last role's). */
+  async syncPodMetadata(rs: TrackedReplicaSet, podMetadata: PodMetadata | null): Promise<void> {
+    const what = podMetadata === null ? 'remove ephemeral pod metadata from' : 'sync ephemeral pod metadata to';
+    await this.lock.run(async () => {
+      await callActivity('syncPodMetadata', `${what} ${rs.name}`, {
+        namespace: this.def.namespace,
+        name: rs.name,
+        podMetadata,
+      });
+      rs.podMetadata = podMetadata;
     });
   }
 

@@ -43,3 +43,9 @@ export const LOCK_ONE_AT_A_TIME = 'lock-one-at-a-time';
  * is always waited for with a timer, so the commands never depend on the clock a task is handed.
  */
 export const DUE_TIMES_ALWAYS_TIMED = 'due-times-always-timed';
+
+/**
+ * canaryMetadata and stableMetadata on the pods of each role, as Argo's ephemeral metadata (issue 11):
+ * only rollouts that configure them call patched() with it (workflows/pod-metadata.ts).
+ */
+export const EPHEMERAL_POD_METADATA = 'ephemeral-pod-metadata';

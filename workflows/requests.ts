@@ -13,6 +13,7 @@ import { MAX_REASON_LENGTH } from '../core/limits.js';
 import { shorten } from '../core/text.js';
 import type { AbortInput, DeployInput, PromoteInput } from './messages.js';
 import type { PendingRequests } from './pending-requests.js';
+import { podMetadataManaged } from './pod-metadata.js';
 import type { RolloutState } from './state.js';
 
 /** A value in a one-line reason: as JSON, cut short (a payload can be megabytes). */
@@ -216,6 +217,9 @@ export class RolloutRequests {
     const definition =
       input.rollout ?? this.withImage(input.image?.container ?? '', input.image?.image ?? '');
     const changed = this.state.acceptDefinition(definition);
+    // Marks this history as managing ephemeral metadata, so that a change of only the metadata is
+    // work for the control loop (pod-metadata.ts); histories from before never get the mark.
+    podMetadataManaged(this.state);
     const rev = this.state.desired;
     if (!changed)
       return `${this.name} is unchanged: revision ${rev.number} (${rev.hash}) already has this template`;

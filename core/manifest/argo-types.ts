@@ -43,6 +43,8 @@ export interface CanaryStrategyManifest {
   abortScaleDownDelaySeconds?: number;
   dynamicStableScale?: boolean;
   minPodsPerReplicaSet?: number;
+  canaryMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  stableMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
 }
 
 /** Exactly one of the fields is set (validated). */

@@ -21,8 +21,6 @@ export const UNSUPPORTED_CANARY: UnsupportedFields = {
   maxSurge: 'the pod counts follow the steps; remove it',
   maxUnavailable: 'the pod counts follow the steps; remove it',
   antiAffinity: 'put the affinity in spec.template.spec.affinity, or remove it',
-  canaryMetadata: 'pods of both roles carry the pod template labels only; remove it',
-  stableMetadata: 'pods of both roles carry the pod template labels only; remove it',
   scaleDownDelayRevisionLimit: 'remove it; scaleDownDelaySeconds applies to the previous stable only',
   pingPong: 'use canaryService and stableService',
   replicaProgressThreshold: 'remove it; a step waits until every pod of the canary is available',

@@ -242,7 +242,10 @@ const EXPECTATIONS: Record<string, [string, string]> = {
   'spec-restart-at.yaml': ['spec.restartAt', 'restartAt is not supported yet'],
   'spec-rollback-window.yaml': ['spec.rollbackWindow', 'rollbackWindow is not supported yet'],
   'canary-anti-affinity.yaml': [`${CANARY}.antiAffinity`, 'antiAffinity is not supported yet'],
-  'canary-metadata.yaml': [`${CANARY}.canaryMetadata`, 'canaryMetadata is not supported yet'],
+  'canary-metadata-selector-label.yaml': [
+    `${CANARY}.canaryMetadata.labels.app`,
+    '"app" is a label of spec.selector.matchLabels: ephemeral labels are set and removed with the role',
+  ],
   'canary-max-surge.yaml': [`${CANARY}.maxSurge`, 'maxSurge is not supported yet'],
   'background-measurement-retention.yaml': [
     `${CANARY}.analysis.measurementRetention`,
