@@ -7,7 +7,6 @@ import {
   PatchStrategy,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { PermanentFailureType } from '../core/failures.js';
 import { classifyKubeError, transientFailure } from './errors.js';
 
 export interface ObjectRef {
@@ -79,17 +78,6 @@ export class Kube {
     return this.call(describeRef(ref), () =>
       this.api.patch<T>(body, undefined, undefined, 'temporal-rollouts', undefined, PatchStrategy.MergePatch),
     );
-  }
-
-  /** A merge patch; false on 404 (the object is gone, so there is nothing to change). */
-  async mergePatchIfExists(ref: ObjectRef, patch: Record<string, unknown>): Promise<boolean> {
-    try {
-      await this.mergePatch(ref, patch);
-      return true;
-    } catch (err) {
-      if ((err as { type?: unknown }).type === PermanentFailureType.NotFound) return false;
-      throw err;
-    }
   }
 
   /**

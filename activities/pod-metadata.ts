@@ -3,7 +3,9 @@
 // selector, as Argo's GetPodsOwnedByReplicaSet). Only what the ReplicaSet's annotation says was
 // injected is ever removed (core/pod-metadata.ts). Idempotent: it writes only what differs.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { PermanentFailureType } from '../core/failures.js';
 import {
+  applyMetadataPatch,
   ephemeralMetadataPatch,
   parseEphemeralMetadata,
   syncReplicaSetMetadata,
@@ -41,10 +43,10 @@ export async function syncPodMetadata(
   if ((await kube.readIfExists<ReplicaSet>(at)) === undefined)
     return { replicaSetChanged: false, podsChanged: 0 }; // gone: nothing carries the metadata (Argo: rs nil)
   // The annotation as it was before this sync says what the pods were given.
-  let original: ReplicaSet | undefined;
+  let existing: PodMetadata | null = null;
   let changed = false;
   const rs = await kube.update<ReplicaSet>(at, (current) => {
-    original = current;
+    existing = parseEphemeralMetadata(current.metadata?.annotations);
     changed = false;
     const template = current.spec?.template;
     if (!template) return undefined;
@@ -60,7 +62,6 @@ export async function syncPodMetadata(
   });
   // Argo's isZeroReplicaReplicaSet: a ReplicaSet scaled to zero has no pods to relabel.
   if ((rs.spec?.replicas ?? 0) === 0) return { replicaSetChanged: changed, podsChanged: 0 };
-  const existing = parseEphemeralMetadata(original?.metadata?.annotations);
   const podsChanged = await syncPods(kube, rs, existing, input.podMetadata);
   return { replicaSetChanged: changed, podsChanged };
 }
@@ -85,12 +86,33 @@ async function syncPods(
     );
     const name = pod.metadata?.name;
     if (!owned || !name) continue;
-    const { labels, annotations } = pod.metadata ?? {};
-    const patch = ephemeralMetadataPatch({ labels, annotations }, existing, desired);
-    if (patch === undefined) continue;
     const ref: ObjectRef = { apiVersion: 'v1', kind: 'Pod', namespace, name };
-    // A pod deleted meanwhile is skipped, as Argo's (IsNotFound).
-    if (await kube.mergePatchIfExists(ref, { metadata: patch })) count++;
+    // Read, change, replace (Argo updates pods too): a 409 re-reads the pod, a pod gone is skipped.
+    if (await updatePodMetadata(kube, ref, existing, desired)) count++;
   }
   return count;
+}
+
+async function updatePodMetadata(
+  kube: Kube,
+  ref: ObjectRef,
+  existing: PodMetadata | null,
+  desired: PodMetadata | null,
+): Promise<boolean> {
+  let changed = false;
+  try {
+    await kube.update<Pod>(ref, (pod) => {
+      const { labels, annotations } = pod.metadata ?? {};
+      const patch = ephemeralMetadataPatch({ labels, annotations }, existing, desired);
+      changed = patch !== undefined;
+      if (patch === undefined) return undefined;
+      const next = applyMetadataPatch({ labels, annotations }, patch);
+      pod.metadata = { ...pod.metadata, labels: next.labels, annotations: next.annotations };
+      return pod;
+    });
+  } catch (err) {
+    if ((err as { type?: unknown }).type === PermanentFailureType.NotFound) return false;
+    throw err;
+  }
+  return changed;
 }
