@@ -64,7 +64,8 @@ export class ClusterWriter {
 
   /** A role's ephemeral metadata onto a ReplicaSet's template and pods (null removes the last role's). */
   async syncPodMetadata(rs: TrackedReplicaSet, podMetadata: PodMetadata | null): Promise<void> {
-    const what = podMetadata === null ? 'remove ephemeral pod metadata from' : 'sync ephemeral pod metadata to';
+    const what =
+      podMetadata === null ? 'remove ephemeral pod metadata from' : 'sync ephemeral pod metadata to';
     await this.lock.run(async () => {
       await callActivity('syncPodMetadata', `${what} ${rs.name}`, {
         namespace: this.def.namespace,

@@ -130,10 +130,15 @@ describe('ephemeral pod metadata on a real API server', () => {
     const name = `myapp-${hash}`;
     const rs = await readRs(name);
     const podLabels = { app: 'myapp', tier: 'web', [POD_TEMPLATE_HASH_LABEL]: hash };
-    await createPod('canary-pod-1', { ...podLabels, role: 'canary' }, {
-      'example.com/phase': 'canary',
-      'sidecar.example.com/injected': 'yes',
-    }, rs);
+    await createPod(
+      'canary-pod-1',
+      { ...podLabels, role: 'canary' },
+      {
+        'example.com/phase': 'canary',
+        'sidecar.example.com/injected': 'yes',
+      },
+      rs,
+    );
     // made before the metadata reached the template (Argo relabels such pods too)
     await createPod('canary-pod-2', podLabels, {}, rs);
     // selected by the labels but controlled by nothing: not the ReplicaSet's, left alone
@@ -145,7 +150,9 @@ describe('ephemeral pod metadata on a real API server', () => {
     const synced = await readRs(name);
     expect(synced.spec?.template?.metadata?.labels).toEqual({ ...podLabels, role: 'stable' });
     expect(synced.spec?.template?.metadata?.annotations).toEqual({ 'example.com/note': 'kept' });
-    expect(synced.metadata?.annotations?.[EPHEMERAL_METADATA_ANNOTATION]).toBe('{"labels":{"role":"stable"}}');
+    expect(synced.metadata?.annotations?.[EPHEMERAL_METADATA_ANNOTATION]).toBe(
+      '{"labels":{"role":"stable"}}',
+    );
     const pod1 = await readPod('canary-pod-1');
     expect(pod1.metadata?.labels).toEqual({ ...podLabels, role: 'stable' });
     expect(pod1.metadata?.annotations).toEqual({ 'sidecar.example.com/injected': 'yes' });
@@ -202,8 +209,8 @@ describe('ephemeral pod metadata on a real API server', () => {
   });
 
   it('a ReplicaSet that is gone: nothing to sync, no failure', async () => {
-    expect(
-      await call('syncPodMetadata', { namespace: NS, name: 'myapp-gone', podMetadata: STABLE }),
-    ).toEqual({ replicaSetChanged: false, podsChanged: 0 });
+    expect(await call('syncPodMetadata', { namespace: NS, name: 'myapp-gone', podMetadata: STABLE })).toEqual(
+      { replicaSetChanged: false, podsChanged: 0 },
+    );
   });
 });

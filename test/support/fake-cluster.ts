@@ -80,7 +80,10 @@ export class FakeCluster {
           replicas: input.replicas,
           image: input.template.spec.containers[0]?.image ?? '',
           template: {
-            labels: { ...input.template.metadata?.labels, 'rollouts-pod-template-hash': input.podTemplateHash },
+            labels: {
+              ...input.template.metadata?.labels,
+              'rollouts-pod-template-hash': input.podTemplateHash,
+            },
             ...(input.template.metadata?.annotations
               ? { annotations: { ...input.template.metadata.annotations } }
               : {}),
@@ -131,7 +134,10 @@ export class FakeCluster {
         this.calls.push(`syncPodMetadata ${input.name} ${JSON.stringify(input.podMetadata)}`);
         const rs = this.replicaSets.get(input.name);
         if (!rs) return Promise.resolve({ replicaSetChanged: false, podsChanged: 0 });
-        return Promise.resolve({ replicaSetChanged: this.syncMetadata(rs, input.podMetadata), podsChanged: 0 });
+        return Promise.resolve({
+          replicaSetChanged: this.syncMetadata(rs, input.podMetadata),
+          podsChanged: 0,
+        });
       },
       pruneReplicaSets: (input: PruneReplicaSetsInput) => {
         this.calls.push(`pruneReplicaSets ${input.revisionHistoryLimit}`);

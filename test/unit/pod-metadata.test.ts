@@ -30,7 +30,12 @@ describe('which metadata a ReplicaSet carries (reconcileEphemeralMetadata)', () 
   it.each([
     ['no stable yet: the new one will be the stable', 'new', { desiredHash: 'new' }, STABLE],
     ['fully rolled out: the new one is the stable', 'new', { desiredHash: 'new', stableHash: 'new' }, STABLE],
-    ['a canary in progress: the new one is the canary', 'new', { desiredHash: 'new', stableHash: 'old' }, CANARY],
+    [
+      'a canary in progress: the new one is the canary',
+      'new',
+      { desiredHash: 'new', stableHash: 'old' },
+      CANARY,
+    ],
     ['a canary in progress: the stable', 'old', { desiredHash: 'new', stableHash: 'old' }, STABLE],
     ['any other ReplicaSet: none', 'older', { desiredHash: 'new', stableHash: 'old' }, null],
     ['an old one after the promotion: none', 'old', { desiredHash: 'new', stableHash: 'new' }, null],
@@ -73,7 +78,9 @@ describe('the patch from one role to the next (SyncEphemeralPodMetadata)', () =>
 
   it('nothing known to have been injected: only adds, never removes', () => {
     expect(ephemeralMetadataPatch(pod, null, STABLE)).toEqual({ labels: { role: 'stable' } });
-    expect(ephemeralMetadataPatch({}, null, { annotations: { a: 'b' } })).toEqual({ annotations: { a: 'b' } });
+    expect(ephemeralMetadataPatch({}, null, { annotations: { a: 'b' } })).toEqual({
+      annotations: { a: 'b' },
+    });
   });
 });
 
