@@ -15,6 +15,7 @@ import {
 
 const BLUE = 'argoproj/rollouts-demo:blue';
 const YELLOW = 'argoproj/rollouts-demo:yellow';
+const GREEN = 'argoproj/rollouts-demo:green';
 
 const server = timeSkippingServerPerTest();
 
@@ -101,6 +102,23 @@ describe('canaryMetadata and stableMetadata', () => {
     expect(template(h, yellow).labels?.role).toBe('canary');
   });
 
+  it('a canary abandoned for a newer revision loses canaryMetadata; the newer one gets it', async () => {
+    const def = withMetadata();
+    const yellow = hashOf(def, YELLOW);
+    const green = hashOf(def, GREEN);
+    const h = await blueThenYellowCanary(def);
+    await h.rollouts.setImage(h.namespace, h.name, 'myapp', GREEN);
+    await h.waitFor(
+      'green paused at step 1',
+      (st) => st.canaryRevision?.podTemplateHash === green && st.pauseConditions.length > 0,
+    );
+    expect(h.cluster.callsOf('syncPodMetadata')).toEqual([`syncPodMetadata myapp-${yellow} null`]);
+    expect(template(h, yellow).labels?.role).toBeUndefined();
+    expect(template(h, yellow).injected).toBeUndefined();
+    expect(template(h, green).labels?.role).toBe('canary');
+    await h.saveHistories('pod-metadata-abandon');
+  });
+
   it('a deploy that changes only the metadata relabels the stable of a Healthy rollout', async () => {
     const def = withMetadata();
     const blue = hashOf(def, BLUE);
@@ -123,6 +141,7 @@ describe('canaryMetadata and stableMetadata', () => {
       'rollouts-pod-template-hash': blue,
       tier: 'stable',
     });
+    await h.saveHistories('pod-metadata-only');
   });
 
   it('without either field no ReplicaSet gets any, and no sync is made', async () => {
