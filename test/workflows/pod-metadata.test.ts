@@ -130,7 +130,9 @@ describe('canaryMetadata and stableMetadata', () => {
       ...def,
       canary: { ...def.canary, stableMetadata: { labels: { tier: 'stable' } } },
     };
-    await h.rollouts.apply(changed);
+    expect((await h.rollouts.apply(changed)).message).toContain(
+      'its pods get the new canaryMetadata/stableMetadata',
+    );
     await h.waitFor('stable relabelled', () => template(h, blue).labels?.tier === 'stable');
     expect(h.cluster.callsOf('syncPodMetadata')).toEqual([
       `syncPodMetadata myapp-${blue} {"labels":{"tier":"stable"}}`,
