@@ -3,6 +3,7 @@
 import type { MetricActivities, RolloutActivities } from './interface.js';
 import { createMetricActivities } from './metrics/index.js';
 import { Kube } from './kube.js';
+import { syncPodMetadata } from './pod-metadata.js';
 import { ReplicaSets } from './replicasets.js';
 import { Services } from './services.js';
 import { IstioRouter } from './trafficrouting/istio.js';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps): RolloutActivities {
     updateTrafficHashes: (input) => router.updateHash(input),
     setTrafficWeight: (input) => router.setWeight(input),
     pruneReplicaSets: (input) => replicaSets.prune(input),
+    syncPodMetadata: (input) => syncPodMetadata(deps.kube, input),
   };
 }
 

@@ -5,7 +5,7 @@
 // names, namespaces and hashes (plus the pod template, once, to create a ReplicaSet); results are
 // small, because both land in workflow history.
 import type { MeasureInput, MeasureResult } from '../core/analysis/types.js';
-import type { AntiAffinity, Labels, PodTemplate, TrafficRouting } from '../core/types.js';
+import type { AntiAffinity, Labels, PodMetadata, PodTemplate, TrafficRouting } from '../core/types.js';
 
 export interface ReplicaSetRef {
   namespace: string;
@@ -28,6 +28,11 @@ export interface EnsureReplicaSetInput {
    * ReplicaSet that exists gets its affinity from it again when Argo's would (core/affinity.ts).
    */
   antiAffinity?: { strategy: AntiAffinity; stableHash?: string };
+  /**
+   * The role's ephemeral metadata (canaryMetadata, stableMetadata; null: none): on the pod template
+   * of a new ReplicaSet, synced onto one that exists (syncPodMetadata). Absent: not managed (before).
+   */
+  podMetadata?: PodMetadata | null;
 }
 
 export interface EnsureReplicaSetResult {
@@ -83,6 +88,16 @@ export interface UpdateHashInput {
   stableHash: string;
 }
 
+export interface SyncPodMetadataInput extends ReplicaSetRef {
+  /** What the ReplicaSet's pods carry now; null removes what was injected before. */
+  podMetadata: PodMetadata | null;
+}
+
+export interface SyncPodMetadataResult {
+  replicaSetChanged: boolean;
+  podsChanged: number;
+}
+
 export interface PruneReplicaSetsInput {
   namespace: string;
   rollout: string;
@@ -109,6 +124,8 @@ export interface RolloutActivities {
   updateTrafficHashes(input: UpdateHashInput): Promise<void>;
   setTrafficWeight(input: SetWeightInput): Promise<WeightResult>;
   pruneReplicaSets(input: PruneReplicaSetsInput): Promise<PruneResult>;
+  /** A role's ephemeral metadata onto a ReplicaSet's pod template and its pods (Argo's). */
+  syncPodMetadata(input: SyncPodMetadataInput): Promise<SyncPodMetadataResult>;
 }
 
 /**

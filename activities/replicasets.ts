@@ -13,7 +13,9 @@ import type {
 } from './interface.js';
 import { injectedAntiAffinityNeedsUpdate } from '../core/affinity.js';
 import { isObject } from '../core/json.js';
+import { syncReplicaSetMetadata } from '../core/pod-metadata.js';
 import { POD_TEMPLATE_HASH_LABEL } from '../core/types.js';
+import { syncPodMetadata } from './pod-metadata.js';
 import type { Kube, ObjectRef } from './kube.js';
 
 /** Which rollout a ReplicaSet belongs to (there is no Rollout object in the cluster to own it). */
@@ -74,6 +76,15 @@ export class ReplicaSets {
       ...(input.template.metadata?.labels ?? {}),
       [POD_TEMPLATE_HASH_LABEL]: input.podTemplateHash,
     };
+    // The role's ephemeral metadata on the new pod template, remembered in the annotation (Argo's
+    // sync.go); the name's hash is of the Rollout's template, without it.
+    const injected =
+      input.podMetadata === undefined
+        ? undefined
+        : syncReplicaSetMetadata(
+            { annotations: {}, template: { ...(input.template.metadata ?? {}), labels } },
+            input.podMetadata,
+          );
     const body: ReplicaSet = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -81,17 +92,23 @@ export class ReplicaSets {
         name,
         namespace: input.namespace,
         labels: { ...labels, [ROLLOUT_LABEL]: input.rollout },
-        annotations: { [REVISION_ANNOTATION]: String(input.revision) },
+        annotations: { ...injected?.annotations, [REVISION_ANNOTATION]: String(input.revision) },
       },
       spec: {
         replicas: input.replicas,
         ...(input.minReadySeconds ? { minReadySeconds: input.minReadySeconds } : {}),
         selector: { matchLabels: { ...input.selector, [POD_TEMPLATE_HASH_LABEL]: input.podTemplateHash } },
-        template: { ...input.template, metadata: { ...(input.template.metadata ?? {}), labels } },
+        template: {
+          ...input.template,
+          metadata: injected?.template ?? { ...(input.template.metadata ?? {}), labels },
+        },
       },
     };
     const created = await this.kube.createUnlessExists(at, body);
     if (created) return { name, created: true };
+    // It exists: its template and pods get the role's metadata first (Argo's reconcile does it next).
+    if (input.podMetadata !== undefined)
+      await syncPodMetadata(this.kube, { namespace: input.namespace, name, podMetadata: input.podMetadata });
     // It exists (a retry, or a template seen before): reuse it with the revision and scale asked for.
     const affinity = input.antiAffinity ? await this.affinityUpdate(at, input) : undefined;
     await this.kube.mergePatch(at, {

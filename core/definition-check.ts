@@ -21,7 +21,7 @@ import {
 } from './manifest/fields.js';
 import { imageProblem, readAnnotations, readLabels, readName } from './manifest/names.js';
 import { validateSurge } from './manifest/validate-canary.js';
-import type { RolloutDefinition } from './types.js';
+import { POD_TEMPLATE_HASH_LABEL, type RolloutDefinition } from './types.js';
 
 /** Fields are named from the definition down: `rollout.canary.steps[0].weight: …`. */
 const inDefinition: MessageStart = (_, path) => `rollout${path === '' ? '' : `.${path}`}: `;
@@ -76,6 +76,7 @@ function checkRollout(issues: Issues, def: JsonMap): void {
 
   const canary = readMap(issues, def.canary, ['canary'], 'a map with steps', { required: true });
   if (canary) checkCanary(issues, canary);
+  if (canary) checkPodMetadata(issues, canary, matchLabels ?? {});
 
   const templates = readList(
     issues,
@@ -185,6 +186,20 @@ function checkAntiAffinity(issues: Issues, value: unknown): void {
   const at = [...path, 'preferredDuringSchedulingIgnoredDuringExecution'];
   const map = readMap(issues, preferred, at, 'a map with a weight');
   if (map) readInteger(issues, map.weight, [...at, 'weight'], { min: 1, max: 100, required: true });
+}
+
+/** canaryMetadata, stableMetadata: string maps, no label the ReplicaSets select by (as lint). */
+function checkPodMetadata(issues: Issues, canary: JsonMap, matchLabels: Record<string, string>): void {
+  for (const field of ['canaryMetadata', 'stableMetadata']) {
+    const at = ['canary', field];
+    const metadata = readMap(issues, canary[field], at, 'a map with labels and annotations');
+    if (!metadata) continue;
+    readAnnotations(issues, metadata.annotations, [...at, 'annotations']);
+    const labels = readLabels(issues, metadata.labels, [...at, 'labels']);
+    for (const key of Object.keys(labels ?? {}))
+      if (key === POD_TEMPLATE_HASH_LABEL || key in matchLabels)
+        issues.add([...at, 'labels', key], key, 'a label the selector does not use');
+  }
 }
 
 function checkStep(issues: Issues, value: unknown, path: FieldPath): void {

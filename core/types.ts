@@ -103,6 +103,12 @@ export type AntiAffinity =
   | { preferredDuringSchedulingIgnoredDuringExecution: { weight: number } }
   | { requiredDuringSchedulingIgnoredDuringExecution: Record<string, never> };
 
+/** Argo's PodTemplateMetadata: labels and annotations a role's pods carry (core/pod-metadata.ts). */
+export interface PodMetadata {
+  labels?: Labels;
+  annotations?: Labels;
+}
+
 export interface CanaryStrategy {
   canaryService?: string;
   stableService?: string;
@@ -127,6 +133,11 @@ export interface CanaryStrategy {
   maxSurge?: IntOrPercent;
   /** Without a router: pods of spec.replicas that may be unavailable while a step scales (25%). */
   maxUnavailable?: IntOrPercent;
+
+  /** On the canary's pods while it is the canary; absent in definitions from before. */
+  canaryMetadata?: PodMetadata;
+  /** On the stable's pods while it is the stable. */
+  stableMetadata?: PodMetadata;
 }
 
 /** A validated Rollout: everything the workflow needs, nothing it must default. */

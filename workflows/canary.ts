@@ -19,6 +19,7 @@ import {
   STABLE_FOLLOWS_CANARY_SCALE,
 } from './patches.js';
 import { waitForPromote } from './pause.js';
+import { syncPodMetadata } from './pod-metadata.js';
 import type { Interrupt } from './pending-requests.js';
 import { applyScaleDownRevisionLimit } from './scale-downs.js';
 import type { Revision } from './state.js';
@@ -39,6 +40,8 @@ export async function runCanary(ctx: RolloutContext): Promise<void> {
   );
   state.work = { message: `starting revision ${rev.number}` };
   await cluster.ensureReplicaSet(rev, 0);
+  // The stable keeps stableMetadata; a canary abandoned before loses canaryMetadata (Argo's otherRSs).
+  await syncPodMetadata(ctx);
   await cluster.pointService(ctx.def.canary.stableService, stable.hash);
   await cluster.pointService(ctx.def.canary.canaryService, rev.hash);
   await cluster.updateTrafficHashes(rev.hash, stable.hash);
@@ -51,6 +54,7 @@ export async function runCanary(ctx: RolloutContext): Promise<void> {
     state.data.currentStepIndex = index;
     const step = ctx.def.canary.steps[index] as CanaryStep;
     state.work = { message: `step ${index + 1}/${ctx.def.canary.steps.length}: ${describeStep(step)}` };
+    await syncPodMetadata(ctx); // a deploy of the same template may have changed the metadata
     if (background && index === background.startingStep && !ctx.background.running)
       ctx.background.watch(await startAnalysis(state, rev, 'background', background));
     const interrupt =

@@ -3,7 +3,8 @@
 import { patched } from '@temporalio/workflow';
 import type { WeightResult } from '../activities/interface.js';
 import { replicaSetTemplate } from '../core/affinity.js';
-import type { TrafficRouting } from '../core/types.js';
+import type { PodMetadata, TrafficRouting } from '../core/types.js';
+import { podMetadataFor, podMetadataManaged } from './pod-metadata.js';
 import { callActivity } from './activities.js';
 import type { Lock } from './lock.js';
 import { INJECTED_ANTI_AFFINITY } from './patches.js';
@@ -29,7 +30,10 @@ export class ClusterWriter {
     return this.state.definition;
   }
 
-  /** Creates (or reuses) the revision's ReplicaSet and scales it; cancels a pending scale-down of it. */
+  /**
+   * Creates (or reuses) the revision's ReplicaSet and scales it; cancels a pending scale-down of it.
+   * Its pods carry their role's ephemeral metadata from the start (Argo's sync.go).
+   */
   async ensureReplicaSet(rev: Revision, replicas: number): Promise<void> {
     const name = replicaSetName(this.def.name, rev.hash);
     // Argo's injected anti-affinity against the stable's pods; the hash (rev.hash) is the template's own.
@@ -46,6 +50,7 @@ export class ClusterWriter {
           newHash: rev.hash,
         })
       : rev.definition.template;
+    const podMetadata = podMetadataManaged(this.state) ? podMetadataFor(this.state, rev.hash) : undefined;
     await this.lock.run(async () => {
       const tracked = this.state.replicaSet(rev.hash);
       cancelScaleDown(tracked);
@@ -62,9 +67,30 @@ export class ClusterWriter {
           replicas,
           ...(rev.definition.minReadySeconds ? { minReadySeconds: rev.definition.minReadySeconds } : {}),
           ...(antiAffinity ? { antiAffinity } : {}),
+          ...(podMetadata !== undefined ? { podMetadata } : {}),
         },
       );
-      this.state.trackReplicaSet({ name, hash: rev.hash, revision: rev.number, desiredReplicas: replicas });
+      this.state.trackReplicaSet({
+        name,
+        hash: rev.hash,
+        revision: rev.number,
+        desiredReplicas: replicas,
+        ...(podMetadata !== undefined ? { podMetadata } : {}),
+      });
+    });
+  }
+
+  /** A role's ephemeral metadata onto a ReplicaSet's template and pods (null removes the last role's). */
+  async syncPodMetadata(rs: TrackedReplicaSet, podMetadata: PodMetadata | null): Promise<void> {
+    const what =
+      podMetadata === null ? 'remove ephemeral pod metadata from' : 'sync ephemeral pod metadata to';
+    await this.lock.run(async () => {
+      await callActivity('syncPodMetadata', `${what} ${rs.name}`, {
+        namespace: this.def.namespace,
+        name: rs.name,
+        podMetadata,
+      });
+      rs.podMetadata = podMetadata;
     });
   }
 

@@ -11,6 +11,7 @@ import { RolloutContext } from './context.js';
 import { currentDetails } from './current-details.js';
 import { abort, finishSteps } from './endings.js';
 import { permanentFailureMessage } from './failures.js';
+import { podMetadataFor, podMetadataOutOfSync, syncPodMetadata } from './pod-metadata.js';
 import { waitAvailable } from './availability.js';
 import { SearchAttributePublisher } from './search-attributes.js';
 import type { Revision, RolloutState } from './state.js';
@@ -39,8 +40,15 @@ export class RolloutController {
     return this.state.definition;
   }
 
-  /** There is something to do: a first deploy, a canary, or a rescale of a healthy rollout. */
+  /**
+   * There is something to do: a first deploy, a canary, a rescale of a healthy rollout, or pods whose
+   * ephemeral metadata a deploy of the same template changed.
+   */
   hasWork(): boolean {
+    return this.hasRevisionWork() || podMetadataOutOfSync(this.state).length > 0;
+  }
+
+  private hasRevisionWork(): boolean {
     if (this.state.data.aborted) return false;
     if (!this.state.stable || this.state.canaryInProgress) return true;
     const stableRs = this.state.replicaSet(this.state.stable.hash);
@@ -53,7 +61,8 @@ export class RolloutController {
     try {
       while (this.hasWork()) {
         this.didWork = true;
-        if (!this.state.stable) await this.guard(this.state.desired, () => this.deployFirst());
+        if (!this.hasRevisionWork()) await this.syncPodMetadataOnly();
+        else if (!this.state.stable) await this.guard(this.state.desired, () => this.deployFirst());
         else if (this.state.canaryInProgress) await this.guard(this.state.desired, () => runCanary(this.ctx));
         else await this.cluster.scale(this.state.stable.hash, this.def.replicas);
       }
@@ -94,6 +103,21 @@ export class RolloutController {
     }
   }
 
+  /**
+   * Only the metadata changed (a settled or aborted rollout): synced as Argo's reconcile would. A
+   * permanent failure is logged and not tried again until the metadata changes once more.
+   */
+  private async syncPodMetadataOnly(): Promise<void> {
+    try {
+      await syncPodMetadata(this.ctx);
+    } catch (err) {
+      const message = permanentFailureMessage(err);
+      if (message === undefined) throw err;
+      log.warn('ephemeral pod metadata not synced', { message });
+      for (const rs of podMetadataOutOfSync(this.state)) rs.podMetadata = podMetadataFor(this.state, rs.hash);
+    }
+  }
+
   /** The first revision goes straight to full scale (Argo skips the steps when there is no stable yet). */
   private async deployFirst(): Promise<void> {
     const rev = this.state.desired;
@@ -112,6 +136,7 @@ export class RolloutController {
     await this.cluster.setWeight(0);
     this.state.data.stable = rev;
     finishSteps(this.ctx);
+    await syncPodMetadata(this.ctx); // a first deploy superseded before it was stable loses its metadata
     this.state.setCondition(
       'Available',
       true,

@@ -15,6 +15,7 @@ import {
 } from './patches.js';
 import type { Interrupt } from './pending-requests.js';
 import { applyScaleDownRevisionLimit, scheduleScaleDown } from './scale-downs.js';
+import { syncPodMetadata } from './pod-metadata.js';
 import type { Revision } from './state.js';
 import { waitAvailable, waitAvailableUninterrupted } from './availability.js';
 
@@ -52,6 +53,8 @@ export async function promoteFully(ctx: RolloutContext, rev: Revision): Promise<
   await cluster.setWeight(0);
   state.data.stable = rev;
   finishSteps(ctx);
+  // The new stable's pods trade canaryMetadata for stableMetadata; the old stable's lose theirs.
+  await syncPodMetadata(ctx);
   if (old && old.hash !== rev.hash) {
     // With dynamicStableScale Argo has already taken the old stable's traffic: it goes at once.
     const delay =
@@ -134,6 +137,7 @@ async function abandon(ctx: RolloutContext, rev: Revision): Promise<void> {
     await cluster.pointService(ctx.def.canary.canaryService, stable.hash);
     await cluster.updateTrafficHashes(stable.hash, stable.hash);
     finishSteps(ctx);
+    await syncPodMetadata(ctx); // the abandoned canary's pods lose canaryMetadata
   }
 }
 

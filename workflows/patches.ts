@@ -68,3 +68,9 @@ export const SCALE_DOWN_REVISION_LIMIT = 'scale-down-delay-revision-limit';
  * (25% each unless set), as Argo's basic canary (issue 11); runs begun before scaled at once.
  */
 export const BASIC_CANARY_SURGE = 'basic-canary-surge';
+
+/**
+ * canaryMetadata and stableMetadata on the pods of each role, as Argo's ephemeral metadata (issue 11):
+ * only rollouts that configure them call patched() with it (workflows/pod-metadata.ts).
+ */
+export const EPHEMERAL_POD_METADATA = 'ephemeral-pod-metadata';

@@ -13,6 +13,7 @@ import { MAX_REASON_LENGTH } from '../core/limits.js';
 import { shorten } from '../core/text.js';
 import type { AbortInput, DeployInput, PromoteInput } from './messages.js';
 import type { PendingRequests } from './pending-requests.js';
+import { podMetadataManaged, podMetadataOutOfSync } from './pod-metadata.js';
 import type { RolloutState } from './state.js';
 
 /** A value in a one-line reason: as JSON, cut short (a payload can be megabytes). */
@@ -216,7 +217,12 @@ export class RolloutRequests {
     const definition =
       input.rollout ?? this.withImage(input.image?.container ?? '', input.image?.image ?? '');
     const changed = this.state.acceptDefinition(definition);
+    // Marks this history as managing ephemeral metadata, so that a change of only the metadata is
+    // work for the control loop (pod-metadata.ts); histories from before never get the mark.
+    podMetadataManaged(this.state);
     const rev = this.state.desired;
+    if (!changed && podMetadataOutOfSync(this.state).length > 0)
+      return `${this.name}: revision ${rev.number} (${rev.hash}) keeps its template; its pods get the new canaryMetadata/stableMetadata`;
     if (!changed)
       return `${this.name} is unchanged: revision ${rev.number} (${rev.hash}) already has this template`;
     this.state.data.aborted = undefined; // a new revision replaces an aborted one (Argo)

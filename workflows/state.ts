@@ -15,7 +15,7 @@ import type {
   WeightStatus,
 } from '../core/status.js';
 import { describeStep } from '../core/steps.js';
-import type { RolloutDefinition } from '../core/types.js';
+import type { PodMetadata, RolloutDefinition } from '../core/types.js';
 import { PendingRequests } from './pending-requests.js';
 
 export interface Revision {
@@ -34,6 +34,8 @@ export interface TrackedReplicaSet {
   scaleDownAt?: number;
   /** Scheduled with no delay: due in the very task that set it, so acted on without a timer. */
   scaleDownAtOnce?: true;
+  /** The ephemeral metadata last given to its template and pods (null: none); absent: never managed. */
+  podMetadata?: PodMetadata | null;
 }
 
 /** Everything carried across continue-as-new. */
@@ -53,6 +55,8 @@ export interface CarriedState {
   analysisRuns?: AnalysisRunRef[];
   /** Service name → the pod-template hash the rollout last pointed it at; optional for older histories. */
   serviceHashes?: Record<string, string>;
+  /** Set once patched(EPHEMERAL_POD_METADATA) said this history manages pod metadata (pod-metadata.ts). */
+  podMetadataManaged?: true;
 }
 
 export interface RolloutWorkflowInput {

@@ -50,6 +50,8 @@ export interface CanaryStrategyManifest {
   scaleDownDelayRevisionLimit?: number;
   maxSurge?: number | string;
   maxUnavailable?: number | string;
+  canaryMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  stableMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
 }
 
 /** Exactly one of the fields is set (validated). */

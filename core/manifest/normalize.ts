@@ -10,6 +10,7 @@ import {
   type CanaryStrategy,
   type IstioTrafficRouting,
   type IstioVirtualServiceRef,
+  type PodMetadata,
   type PodTemplate,
   type RolloutAnalysis,
   type RolloutDefinition,
@@ -86,6 +87,21 @@ function normalizeCanary(canary: CanaryStrategyManifest): CanaryStrategy {
     // the fields were supported read the same.
     ...(canary.maxSurge !== undefined ? { maxSurge: canary.maxSurge } : {}),
     ...(canary.maxUnavailable !== undefined ? { maxUnavailable: canary.maxUnavailable } : {}),
+    ...(canary.canaryMetadata !== undefined
+      ? { canaryMetadata: normalizePodMetadata(canary.canaryMetadata) }
+      : {}),
+    ...(canary.stableMetadata !== undefined
+      ? { stableMetadata: normalizePodMetadata(canary.stableMetadata) }
+      : {}),
+  };
+}
+
+/** Argo's PodTemplateMetadata; empty maps dropped (Go's omitempty), an empty one still counts as set. */
+function normalizePodMetadata(metadata: NonNullable<CanaryStrategyManifest['canaryMetadata']>): PodMetadata {
+  const { labels, annotations } = metadata;
+  return {
+    ...(labels && Object.keys(labels).length ? { labels: { ...labels } } : {}),
+    ...(annotations && Object.keys(annotations).length ? { annotations: { ...annotations } } : {}),
   };
 }
 

@@ -18,8 +18,6 @@ export const UNSUPPORTED_ROLLOUT_SPEC: UnsupportedFields = {
 
 /** CanaryStrategy (types.go). */
 export const UNSUPPORTED_CANARY: UnsupportedFields = {
-  canaryMetadata: 'pods of both roles carry the pod template labels only; remove it',
-  stableMetadata: 'pods of both roles carry the pod template labels only; remove it',
   pingPong: 'use canaryService and stableService',
   replicaProgressThreshold: 'remove it; a step waits until every pod of the canary is available',
 };

@@ -13,14 +13,16 @@ import {
   readMap,
   type JsonMap,
 } from './fields.js';
-import { readName } from './names.js';
+import { readAnnotations, readLabels, readName } from './names.js';
+import { POD_TEMPLATE_HASH_LABEL, type Labels } from '../types.js';
 import { validateRolloutAnalysis } from './validate-analysis-ref.js';
 import { validateStep } from './validate-steps.js';
 import { validateTrafficRouting } from './validate-traffic-routing.js';
 import { UNSUPPORTED_CANARY, refuseUnsupported } from './unsupported.js';
 
 /**
- * Every field of Argo's CanaryStrategy. Those we do not implement (canaryMetadata, …) are refused as not supported yet (unsupported.ts); anything else is a typo.
+ * Every field of Argo's CanaryStrategy. Those we do not implement (pingPong, …) are refused as not
+ * supported yet (unsupported.ts); anything else is a typo.
  */
 const CANARY_FIELDS = [
   'canaryService',
@@ -42,9 +44,17 @@ const CANARY_FIELDS = [
   'replicaProgressThreshold',
 ];
 
-export function validateCanary(issues: Issues, canary: JsonMap, path: FieldPath): void {
+/** `matchLabels`: the Rollout's selector when valid (ephemeral labels must stay off its keys). */
+export function validateCanary(
+  issues: Issues,
+  canary: JsonMap,
+  path: FieldPath,
+  matchLabels: Labels = {},
+): void {
   checkKnownFields(issues, canary, path, CANARY_FIELDS);
   refuseUnsupported(issues, canary, path, UNSUPPORTED_CANARY);
+  for (const field of ['canaryMetadata', 'stableMetadata'])
+    validatePodMetadata(issues, canary[field], [...path, field], matchLabels);
 
   const canaryService = readName(issues, canary.canaryService, [...path, 'canaryService'], 'service', 63, {
     required: false,
@@ -265,5 +275,31 @@ function validateScaleDowns(
         'dynamicStableScale or scaleDownDelayRevisionLimit, not both',
         'scaleDownDelayRevisionLimit cannot be used together with dynamicStableScale (old ReplicaSets are scaled down at once, and Argo ignores it)',
       );
+  }
+}
+
+/**
+ * canaryMetadata / stableMetadata: Argo's PodTemplateMetadata, string maps of labels and annotations.
+ * A label the ReplicaSets select by (spec.selector.matchLabels, the pod-template hash) is refused:
+ * Argo sets it on the template, and removes it when the role ends, and either way the pods no longer
+ * match their ReplicaSet (the API server refuses the template, or the pods are orphaned and replaced).
+ */
+function validatePodMetadata(issues: Issues, value: unknown, path: FieldPath, matchLabels: Labels): void {
+  const metadata = readMap(issues, value, path, 'a map with labels and annotations');
+  if (metadata === undefined) return;
+  checkKnownFields(issues, metadata, path, ['labels', 'annotations']);
+  readAnnotations(issues, metadata.annotations, [...path, 'annotations']);
+  const labels = readLabels(issues, metadata.labels, [...path, 'labels']);
+  for (const key of Object.keys(labels ?? {})) {
+    const selected = key === POD_TEMPLATE_HASH_LABEL ? 'the pod-template hash label' : undefined;
+    const inSelector = key in matchLabels ? 'a label of spec.selector.matchLabels' : undefined;
+    const why = selected ?? inSelector;
+    if (why === undefined) continue;
+    issues.add(
+      [...path, 'labels', key],
+      labels?.[key],
+      'a label the selector does not use',
+      `"${key}" is ${why}: ephemeral labels are set and removed with the role, so the pods would stop matching their ReplicaSet; expected a label the selector does not use (such as role)`,
+    );
   }
 }

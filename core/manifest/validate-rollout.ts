@@ -64,6 +64,7 @@ function validateSpec(issues: Issues, spec: JsonMap): void {
   refuseUnsupported(issues, spec, ['spec'], UNSUPPORTED_ROLLOUT_SPEC);
   readInteger(issues, spec.replicas, ['spec', 'replicas'], { min: 0 });
 
+  let matchLabels: Labels | undefined;
   if (!isAbsent(spec.workloadRef)) {
     // Without the template in the Rollout the workflow could not hash or compare revisions.
     issues.notSupported(
@@ -73,7 +74,7 @@ function validateSpec(issues: Issues, spec: JsonMap): void {
       'write the pod template in spec.template',
     );
   } else {
-    const matchLabels = validateSelector(issues, spec.selector);
+    matchLabels = validateSelector(issues, spec.selector);
     validateTemplate(issues, spec.template, matchLabels);
   }
 
@@ -96,7 +97,7 @@ function validateSpec(issues: Issues, spec: JsonMap): void {
   readBoolean(issues, spec.progressDeadlineAbort, ['spec', 'progressDeadlineAbort']);
   readBoolean(issues, spec.paused, ['spec', 'paused']);
 
-  validateStrategy(issues, spec.strategy);
+  validateStrategy(issues, spec.strategy, matchLabels);
 }
 
 /** Returns the selector's labels when they are valid, for the template check. */
@@ -204,7 +205,7 @@ function validateContainer(issues: Issues, value: unknown, path: FieldPath): str
   return name;
 }
 
-function validateStrategy(issues: Issues, value: unknown): void {
+function validateStrategy(issues: Issues, value: unknown, matchLabels: Labels | undefined): void {
   const path: FieldPath = ['spec', 'strategy'];
   const strategy = readMap(issues, value, path, 'a map with canary', { required: true });
   if (strategy === undefined) return;
@@ -219,5 +220,5 @@ function validateStrategy(issues: Issues, value: unknown): void {
   const canary = readMap(issues, strategy.canary, [...path, 'canary'], 'a map (the canary strategy)', {
     required: true,
   });
-  if (canary !== undefined) validateCanary(issues, canary, [...path, 'canary']);
+  if (canary !== undefined) validateCanary(issues, canary, [...path, 'canary'], matchLabels);
 }

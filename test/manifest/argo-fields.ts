@@ -212,8 +212,33 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
       { preferredDuringSchedulingIgnoredDuringExecution: { weight: 100 } },
     ],
   },
-  refused(`${C}.canaryMetadata`, 'CanaryStrategy', { labels: { role: 'canary' } }),
-  refused(`${C}.stableMetadata`, 'CanaryStrategy', { labels: { role: 'stable' } }),
+  {
+    path: `${C}.canaryMetadata`,
+    goType: 'CanaryStrategy',
+    value: { labels: { role: 'canary' } },
+    handled: [(l) => canary(l).canaryMetadata, { labels: { role: 'canary' } }],
+  },
+  {
+    path: `${C}.canaryMetadata.labels`,
+    goType: 'PodTemplateMetadata',
+    value: { role: 'canary' },
+    handled: [(l) => canary(l).canaryMetadata?.labels, { role: 'canary' }],
+  },
+  {
+    path: `${C}.canaryMetadata.annotations`,
+    goType: 'PodTemplateMetadata',
+    value: { 'example.com/role': 'canary' },
+    handled: [(l) => canary(l).canaryMetadata?.annotations, { 'example.com/role': 'canary' }],
+  },
+  {
+    path: `${C}.stableMetadata`,
+    goType: 'CanaryStrategy',
+    value: { labels: { role: 'stable' }, annotations: { 'example.com/role': 'stable' } },
+    handled: [
+      (l) => canary(l).stableMetadata,
+      { labels: { role: 'stable' }, annotations: { 'example.com/role': 'stable' } },
+    ],
+  },
   {
     path: `${C}.scaleDownDelaySeconds`,
     goType: 'CanaryStrategy',
@@ -952,6 +977,7 @@ export const WALKED_TYPES: Record<string, 'types.go' | 'analysis_types.go'> = {
   RolloutStrategy: 'types.go',
   CanaryStrategy: 'types.go',
   CanaryStep: 'types.go',
+  PodTemplateMetadata: 'types.go',
   RolloutPause: 'types.go',
   SetCanaryScale: 'types.go',
   RolloutAnalysisBackground: 'types.go',

@@ -256,12 +256,15 @@ const EXPECTATIONS: Record<string, [string, string]> = {
   // fields of Argo's types that are not acted on: refused, never accepted and ignored (issue 11)
   'spec-restart-at.yaml': ['spec.restartAt', 'restartAt is not supported yet'],
   'spec-rollback-window.yaml': ['spec.rollbackWindow', 'rollbackWindow is not supported yet'],
-  'canary-metadata.yaml': [`${CANARY}.canaryMetadata`, 'canaryMetadata is not supported yet'],
   'canary-max-surge.yaml': [`${CANARY}.maxSurge`, 'maxSurge can only be used without trafficRouting'],
   'canary-max-surge-zero.yaml': [`${CANARY}.maxSurge`, 'maxSurge and maxUnavailable both can not be zero'],
   'canary-max-unavailable-not-percent.yaml': [
     `${CANARY}.maxUnavailable`,
     '"1" is not a percentage, expected a non-negative integer or a percentage like "25%"',
+  ],
+  'canary-metadata-selector-label.yaml': [
+    `${CANARY}.canaryMetadata.labels.app`,
+    '"app" is a label of spec.selector.matchLabels: ephemeral labels are set and removed with the role',
   ],
   'background-measurement-retention.yaml': [
     `${CANARY}.analysis.measurementRetention[0].limit`,

@@ -11,6 +11,7 @@ import type {
   ScaleReplicaSetInput,
   ServiceSelectorInput,
   SetWeightInput,
+  SyncPodMetadataInput,
   UpdateHashInput,
   WaitForAvailableInput,
 } from '../../activities/interface.js';
@@ -18,6 +19,7 @@ import { permanentFailure } from '../../activities/errors.js';
 import { injectedAntiAffinityNeedsUpdate } from '../../core/affinity.js';
 import type { MeasureInput, MeasureResult } from '../../core/analysis/types.js';
 import { PermanentFailureType } from '../../core/failures.js';
+import { syncReplicaSetMetadata, type ObjectMetadata, type PodMetadata } from '../../core/pod-metadata.js';
 
 export interface FakeReplicaSet {
   name: string;
@@ -29,6 +31,10 @@ export interface FakeReplicaSet {
   image: string;
   /** The pod template's spec.affinity (Argo's injected anti-affinity lands here). */
   affinity?: unknown;
+  /** The pod template's labels and annotations, ephemeral metadata included. */
+  template: ObjectMetadata;
+  /** The ReplicaSet's own annotations (the ephemeral-metadata one). */
+  annotations: Record<string, string>;
 }
 
 /** Pods and available pods over every ReplicaSet, after one call. */
@@ -52,6 +58,15 @@ export class FakeCluster {
   measured: string[] = [];
   /** Makes setTrafficWeight fail permanently with this message. */
   weightFailure?: string;
+  /** Argo's sync of a role's metadata onto the ReplicaSet's template (its pods are the real activity's). */
+  private syncMetadata(rs: FakeReplicaSet, podMetadata: PodMetadata | null): boolean {
+    const next = syncReplicaSetMetadata({ annotations: rs.annotations, template: rs.template }, podMetadata);
+    if (next === undefined) return false;
+    rs.annotations = next.annotations ?? {};
+    rs.template = next.template;
+    return true;
+  }
+
   /** Calls whose text starts with one of the prefixes, in order. */
   callsOf(...prefixes: string[]): string[] {
     return this.calls.filter((c) => prefixes.some((p) => c.startsWith(p)));
@@ -94,12 +109,13 @@ export class FakeCluster {
             else existing.affinity = input.template.spec.affinity;
           }
           existing.revision = input.revision;
+          if (input.podMetadata !== undefined) this.syncMetadata(existing, input.podMetadata);
           existing.replicas = input.replicas;
           existing.available = Math.min(existing.available, input.replicas);
           this.sample(`ensureReplicaSet ${name} ${input.replicas}`);
           return Promise.resolve({ name, created: false });
         }
-        this.replicaSets.set(name, {
+        const rs: FakeReplicaSet = {
           name,
           hash: input.podTemplateHash,
           revision: input.revision,
@@ -107,7 +123,19 @@ export class FakeCluster {
           available: 0,
           image: input.template.spec.containers[0]?.image ?? '',
           ...(input.template.spec.affinity !== undefined ? { affinity: input.template.spec.affinity } : {}),
-        });
+          template: {
+            labels: {
+              ...input.template.metadata?.labels,
+              'rollouts-pod-template-hash': input.podTemplateHash,
+            },
+            ...(input.template.metadata?.annotations
+              ? { annotations: { ...input.template.metadata.annotations } }
+              : {}),
+          },
+          annotations: {},
+        };
+        if (input.podMetadata !== undefined) this.syncMetadata(rs, input.podMetadata);
+        this.replicaSets.set(name, rs);
         this.sample(`ensureReplicaSet ${name} ${input.replicas}`);
         return Promise.resolve({ name, created: true });
       },
@@ -153,6 +181,15 @@ export class FakeCluster {
           return Promise.reject(permanentFailure(PermanentFailureType.RouteNotFound, this.weightFailure));
         this.weights = { canary: input.canaryWeight, stable: 100 - input.canaryWeight };
         return Promise.resolve({ ...this.weights, verified: true });
+      },
+      syncPodMetadata: (input: SyncPodMetadataInput) => {
+        this.calls.push(`syncPodMetadata ${input.name} ${JSON.stringify(input.podMetadata)}`);
+        const rs = this.replicaSets.get(input.name);
+        if (!rs) return Promise.resolve({ replicaSetChanged: false, podsChanged: 0 });
+        return Promise.resolve({
+          replicaSetChanged: this.syncMetadata(rs, input.podMetadata),
+          podsChanged: 0,
+        });
       },
       pruneReplicaSets: (input: PruneReplicaSetsInput) => {
         this.calls.push(`pruneReplicaSets ${input.revisionHistoryLimit}`);
