@@ -51,6 +51,7 @@ function checkRollout(issues: Issues, def: JsonMap): void {
   readInteger(issues, def.revisionHistoryLimit, ['revisionHistoryLimit'], { min: 0, required: true });
   readInteger(issues, def.progressDeadlineSeconds, ['progressDeadlineSeconds'], { min: 1, required: true });
   readInteger(issues, def.minReadySeconds, ['minReadySeconds'], { min: 0, required: true });
+  readInteger(issues, def.rollbackWindowRevisions, ['rollbackWindowRevisions'], { min: 0 });
   readBoolean(issues, def.progressDeadlineAbort, ['progressDeadlineAbort'], { required: true });
   readBoolean(issues, def.paused, ['paused'], { required: true });
 

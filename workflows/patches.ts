@@ -43,3 +43,9 @@ export const LOCK_ONE_AT_A_TIME = 'lock-one-at-a-time';
  * is always waited for with a timer, so the commands never depend on the clock a task is handed.
  */
 export const DUE_TIMES_ALWAYS_TIMED = 'due-times-always-timed';
+
+/**
+ * spec.rollbackWindow (issue 11): a rollback to one of the last N revisions skips the steps and their
+ * analysis and is promoted fully, as Argo's isRollbackWithinWindow.
+ */
+export const ROLLBACK_WINDOW = 'rollback-window';

@@ -30,6 +30,7 @@ export interface RolloutSpecManifest {
   progressDeadlineSeconds?: number;
   progressDeadlineAbort?: boolean;
   paused?: boolean;
+  rollbackWindow?: { revisions?: number };
   strategy: { canary: CanaryStrategyManifest };
 }
 

@@ -82,7 +82,20 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     value: 5,
     handled: [(l) => l.rollout.minReadySeconds, 5],
   },
-  refused('spec.rollbackWindow', 'RolloutSpec', { revisions: 2 }),
+  {
+    path: 'spec.rollbackWindow',
+    goType: 'RolloutSpec',
+    value: { revisions: 2 },
+    handled: [(l) => l.rollout.rollbackWindowRevisions, 2],
+  },
+  // RollbackWindowSpec
+  {
+    path: 'spec.rollbackWindow.revisions',
+    goType: 'RollbackWindowSpec',
+    value: 3,
+    prepare: { 'spec.rollbackWindow': {} },
+    handled: [(l) => l.rollout.rollbackWindowRevisions, 3],
+  },
   {
     path: 'spec.strategy',
     goType: 'RolloutSpec',
@@ -860,6 +873,7 @@ export const TEMPLATE_FIELDS: FieldRow[] = [
  */
 export const WALKED_TYPES: Record<string, 'types.go' | 'analysis_types.go'> = {
   RolloutSpec: 'types.go',
+  RollbackWindowSpec: 'types.go',
   RolloutStrategy: 'types.go',
   CanaryStrategy: 'types.go',
   CanaryStep: 'types.go',

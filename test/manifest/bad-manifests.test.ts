@@ -238,9 +238,12 @@ const EXPECTATIONS: Record<string, [string, string]> = {
     'spec.metrics[0].successCondition',
     'does not parse: unknown name "results" (the measurement is called result) at column 1',
   ],
+  'spec-rollback-window-negative.yaml': [
+    'spec.rollbackWindow.revisions',
+    '-1 is negative, expected a non-negative integer',
+  ],
   // fields of Argo's types that are not acted on: refused, never accepted and ignored (issue 11)
   'spec-restart-at.yaml': ['spec.restartAt', 'restartAt is not supported yet'],
-  'spec-rollback-window.yaml': ['spec.rollbackWindow', 'rollbackWindow is not supported yet'],
   'canary-anti-affinity.yaml': [`${CANARY}.antiAffinity`, 'antiAffinity is not supported yet'],
   'canary-metadata.yaml': [`${CANARY}.canaryMetadata`, 'canaryMetadata is not supported yet'],
   'canary-max-surge.yaml': [`${CANARY}.maxSurge`, 'maxSurge is not supported yet'],
