@@ -3,6 +3,7 @@
 import type { MetricActivities, RolloutActivities } from './interface.js';
 import { createMetricActivities } from './metrics/index.js';
 import { Kube } from './kube.js';
+import { Pods } from './pods.js';
 import { ReplicaSets } from './replicasets.js';
 import { Services } from './services.js';
 import { IstioRouter } from './trafficrouting/istio.js';
@@ -17,6 +18,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps): RolloutActivities {
   const replicaSets = new ReplicaSets(deps.kube, deps.pollMs);
   const services = new Services(deps.kube);
+  const pods = new Pods(deps.kube);
   const router = deps.router ?? new IstioRouter(deps.kube);
   return {
     ensureReplicaSet: (input) => replicaSets.ensure(input),
@@ -26,6 +28,7 @@ export function createActivities(deps: ActivityDeps): RolloutActivities {
     updateTrafficHashes: (input) => router.updateHash(input),
     setTrafficWeight: (input) => router.setWeight(input),
     pruneReplicaSets: (input) => replicaSets.prune(input),
+    restartPods: (input) => pods.restart(input),
   };
 }
 

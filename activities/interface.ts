@@ -90,6 +90,23 @@ export interface PruneResult {
   deleted: string[];
 }
 
+export interface RestartPodsInput {
+  namespace: string;
+  rollout: string;
+  /** The Rollout's spec.selector.matchLabels: its pods are these, owned by one of its ReplicaSets. */
+  selector: Labels;
+  /** spec.restartAt (RFC 3339): pods created before it are restarted. */
+  restartAt: string;
+  replicas: number;
+  minReadySeconds: number;
+}
+
+export interface RestartPodsResult {
+  /** Pods still created before restartAt (the ones just evicted included): 0 means done. */
+  needsRestart: number;
+  evicted: string[];
+}
+
 /**
  * Every activity is idempotent: Temporal may run one again after a crash or a timeout, so each reads
  * what is there and writes only the difference.
@@ -104,6 +121,8 @@ export interface RolloutActivities {
   updateTrafficHashes(input: UpdateHashInput): Promise<void>;
   setTrafficWeight(input: SetWeightInput): Promise<WeightResult>;
   pruneReplicaSets(input: PruneReplicaSetsInput): Promise<PruneResult>;
+  /** One round of Argo's pod restart: evicts what the availability budget allows. */
+  restartPods(input: RestartPodsInput): Promise<RestartPodsResult>;
 }
 
 /**

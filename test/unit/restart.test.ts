@@ -1,0 +1,67 @@
+// Argo's pod restart decisions (rollout/restart.go, utils/replicaset NeedsRestart and MaxUnavailable).
+import { describe, expect, it } from '@jest/globals';
+import { canaryMaxUnavailable, needsRestart, planRestart, type RestartPod } from '../../core/restart.js';
+
+const AT = '2026-01-01T00:00:00Z';
+const at = Date.parse(AT);
+const pod = (name: string, createdAt: number, extra: Partial<RestartPod> = {}): RestartPod => ({
+  name,
+  createdAt,
+  available: true,
+  terminating: false,
+  ...extra,
+});
+
+describe('needsRestart', () => {
+  it('is due once restartAt has passed, until restartedAt records the same time', () => {
+    expect(needsRestart(undefined, undefined, at + 1)).toBe(false);
+    expect(needsRestart(AT, undefined, at)).toBe(false);
+    expect(needsRestart(AT, undefined, at + 1)).toBe(true);
+    expect(needsRestart(AT, '2026-01-01T00:00:00.000Z', at + 1)).toBe(false);
+    expect(needsRestart(AT, '2025-12-01T00:00:00Z', at + 1)).toBe(true);
+  });
+});
+
+describe('canaryMaxUnavailable (default 25 %, rounded down)', () => {
+  it.each([
+    [0, 0],
+    [1, 0],
+    [3, 0],
+    [4, 1],
+    [8, 2],
+    [10, 2],
+  ])('%i replicas → %i', (replicas, expected) => expect(canaryMaxUnavailable(replicas)).toBe(expected));
+});
+
+describe('planRestart', () => {
+  it('restarts one pod at a time while every pod is needed, and only pods created before restartAt', () => {
+    const plan = planRestart({
+      restartAt: AT,
+      replicas: 3,
+      totalReplicas: 3,
+      pods: [pod('a', at - 10), pod('b', at), pod('c', at + 10)],
+    });
+    // b was created at restartAt exactly: Argo leaves it (After or Equal).
+    expect(plan).toEqual({ needsRestart: 1, candidates: ['a'], budget: 1 });
+  });
+
+  it('waits while a pod is unavailable or terminating, still counting the terminating one', () => {
+    const plan = planRestart({
+      restartAt: AT,
+      replicas: 3,
+      totalReplicas: 3,
+      pods: [pod('a', at - 10, { terminating: true, available: false }), pod('b', at - 5), pod('c', at + 10)],
+    });
+    expect(plan).toEqual({ needsRestart: 2, candidates: ['b'], budget: 0 });
+  });
+
+  it('with 8 replicas restarts two at a time (maxUnavailable 25 %)', () => {
+    const pods = Array.from({ length: 8 }, (_, i) => pod(`p${i}`, at - 100 + i));
+    expect(planRestart({ restartAt: AT, replicas: 8, totalReplicas: 8, pods }).budget).toBe(2);
+  });
+
+  it("keeps the larger of replicas and the ReplicaSets' total (a canary mid-step)", () => {
+    const pods = Array.from({ length: 5 }, (_, i) => pod(`p${i}`, at - 100 + i));
+    expect(planRestart({ restartAt: AT, replicas: 4, totalReplicas: 5, pods }).budget).toBe(1);
+  });
+});
