@@ -128,6 +128,8 @@ export interface RolloutDefinition {
    * the steps (Argo's isRollbackWithinWindow). Absent or 0: no window (definitions from before lack it).
    */
   rollbackWindowRevisions?: number;
+  /** `spec.restartAt` (RFC 3339): the rollout's pods created before it are restarted once it passes. */
+  restartAt?: string;
   /**
    * The AnalysisTemplates the analysis refers to, given to `apply` with the Rollout and normalized
    * there; definitions written before hold them as the manifests were written (LegacyAnalysisTemplate).

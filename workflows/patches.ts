@@ -49,3 +49,6 @@ export const DUE_TIMES_ALWAYS_TIMED = 'due-times-always-timed';
  * analysis and is promoted fully, as Argo's isRollbackWithinWindow.
  */
 export const ROLLBACK_WINDOW = 'rollback-window';
+
+/** spec.restartAt (issue 11): pods created before it are evicted as Argo's pod restarter does. */
+export const POD_RESTART = 'pod-restart';

@@ -59,6 +59,8 @@ export interface CarriedState {
   analysisRuns?: AnalysisRunRef[];
   /** Service name → the pod-template hash the rollout last pointed it at; optional for older histories. */
   serviceHashes?: Record<string, string>;
+  /** The spec.restartAt whose pod restart is done (Argo's status.restartedAt). */
+  restartedAt?: string;
 }
 
 export interface RolloutWorkflowInput {
@@ -287,6 +289,7 @@ export class RolloutState {
       conditions: [...this.data.conditions],
       analysisRuns: (this.data.analysisRuns ?? []).map((run) => ({ ...run })),
       revision: this.data.revisionCounter,
+      ...(this.data.restartedAt !== undefined ? { restartedAt: this.data.restartedAt } : {}),
       updatedAt: iso(this.now()),
     };
   }

@@ -31,6 +31,7 @@ export interface RolloutSpecManifest {
   progressDeadlineAbort?: boolean;
   paused?: boolean;
   rollbackWindow?: { revisions?: number };
+  restartAt?: string;
   strategy: { canary: CanaryStrategyManifest };
 }
 

@@ -11,7 +11,6 @@ export type UnsupportedFields = Readonly<Record<string, string>>;
 
 /** RolloutSpec (types.go); workloadRef is refused by validate-rollout.ts itself. */
 export const UNSUPPORTED_ROLLOUT_SPEC: UnsupportedFields = {
-  restartAt: 'restart the pods by applying the Rollout again with a changed pod template annotation',
   analysis: 'AnalysisRun history limits: remove spec.analysis, the runs are kept with the rollout',
 };
 

@@ -15,13 +15,14 @@ import {
   readString,
   type JsonMap,
 } from './fields.js';
+import { readRestartAt } from './restart-at.js';
 import { imageProblem, readAnnotations, readLabels, readName } from './names.js';
 import { UNSUPPORTED_ROLLOUT_SPEC, refuseUnsupported } from './unsupported.js';
 import { validateCanary } from './validate-canary.js';
 import { checkArgoApiVersion, checkTopLevelFields, validateMetadata } from './validate-metadata.js';
 import { DEFAULTS, type Labels } from '../types.js';
 
-/** Every field of Argo's RolloutSpec; restartAt and analysis are refused (unsupported.ts). */
+/** Every field of Argo's RolloutSpec; analysis is refused (unsupported.ts). */
 const SPEC_FIELDS = [
   'replicas',
   'selector',
@@ -96,6 +97,7 @@ function validateSpec(issues: Issues, spec: JsonMap): void {
   readBoolean(issues, spec.progressDeadlineAbort, ['spec', 'progressDeadlineAbort']);
   readBoolean(issues, spec.paused, ['spec', 'paused']);
   validateRollbackWindow(issues, spec.rollbackWindow);
+  readRestartAt(issues, spec.restartAt, ['spec', 'restartAt']);
 
   validateStrategy(issues, spec.strategy);
 }

@@ -121,7 +121,12 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     value: true,
     handled: [(l) => l.rollout.progressDeadlineAbort, true],
   },
-  refused('spec.restartAt', 'RolloutSpec', '2026-01-01T00:00:00Z'),
+  {
+    path: 'spec.restartAt',
+    goType: 'RolloutSpec',
+    value: '2026-01-01T00:00:00Z',
+    handled: [(l) => l.rollout.restartAt, '2026-01-01T00:00:00Z'],
+  },
   refused('spec.analysis', 'RolloutSpec', { successfulRunHistoryLimit: 2 }),
   // metav1.LabelSelector
   {

@@ -42,6 +42,11 @@ describe('checkDefinition', () => {
       'rollout.canary.steps[0].weight: 150 is not between 0 and 100',
     ],
     [
+      'a restart time',
+      (d) => (d.restartAt = 'tomorrow'),
+      'rollout.restartAt: "tomorrow" is not an RFC 3339 time',
+    ],
+    [
       'a rollback window',
       (d) => (d.rollbackWindowRevisions = -2),
       'rollout.rollbackWindowRevisions: -2 is negative, expected a non-negative integer',
