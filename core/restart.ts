@@ -2,16 +2,13 @@
 // before it are evicted, as many at a time as the availability budget allows, until none is left;
 // then status.restartedAt takes restartAt's value and the restart is done. The decisions, without I/O.
 
-/** Argo's NeedsRestart: restartAt set, not yet recorded as done, and passed. */
-export function needsRestart(
-  restartAt: string | undefined,
-  restartedAt: string | undefined,
-  now: number,
-): boolean {
+/**
+ * Argo's NeedsRestart without its clock half (the workflow waits for restartAt with a timer): a
+ * restartAt is set and restartedAt does not record the same time.
+ */
+export function restartPending(restartAt: string | undefined, restartedAt: string | undefined): boolean {
   if (restartAt === undefined) return false;
-  const at = Date.parse(restartAt);
-  if (restartedAt !== undefined && Date.parse(restartedAt) === at) return false;
-  return now > at;
+  return restartedAt === undefined || Date.parse(restartedAt) !== Date.parse(restartAt);
 }
 
 /**

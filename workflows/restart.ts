@@ -4,6 +4,7 @@
 // left; then restartedAt records restartAt, so the same restartAt never restarts twice. Runs beside
 // the rollout's main path, as Argo's restarter runs on every reconcile, mid-canary too.
 import { condition, isCancellation, log, patched } from '@temporalio/workflow';
+import { restartPending } from '../core/restart.js';
 import { callActivity } from './activities.js';
 import { permanentFailureMessage } from './failures.js';
 import type { Lock } from './lock.js';
@@ -16,9 +17,7 @@ const ROUND_MS = 30_000;
 /** The restartAt still to carry out, if any (its time may be yet to come). */
 function pending(state: RolloutState): string | undefined {
   const at = state.definition.restartAt;
-  if (at === undefined) return undefined;
-  const done = state.data.restartedAt;
-  return done !== undefined && Date.parse(done) === Date.parse(at) ? undefined : at;
+  return restartPending(at, state.data.restartedAt) ? at : undefined;
 }
 
 async function runRestarts(state: RolloutState, lock: Lock): Promise<void> {

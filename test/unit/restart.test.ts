@@ -1,6 +1,6 @@
-// Argo's pod restart decisions (rollout/restart.go, utils/replicaset NeedsRestart and MaxUnavailable).
+// Argo's pod restart decisions (rollout/restart.go; utils/replicaset NeedsRestart, MaxUnavailable).
 import { describe, expect, it } from '@jest/globals';
-import { canaryMaxUnavailable, needsRestart, planRestart, type RestartPod } from '../../core/restart.js';
+import { canaryMaxUnavailable, planRestart, restartPending, type RestartPod } from '../../core/restart.js';
 
 const AT = '2026-01-01T00:00:00Z';
 const at = Date.parse(AT);
@@ -12,13 +12,12 @@ const pod = (name: string, createdAt: number, extra: Partial<RestartPod> = {}): 
   ...extra,
 });
 
-describe('needsRestart', () => {
-  it('is due once restartAt has passed, until restartedAt records the same time', () => {
-    expect(needsRestart(undefined, undefined, at + 1)).toBe(false);
-    expect(needsRestart(AT, undefined, at)).toBe(false);
-    expect(needsRestart(AT, undefined, at + 1)).toBe(true);
-    expect(needsRestart(AT, '2026-01-01T00:00:00.000Z', at + 1)).toBe(false);
-    expect(needsRestart(AT, '2025-12-01T00:00:00Z', at + 1)).toBe(true);
+describe('restartPending', () => {
+  it('is pending while restartedAt does not record the same time', () => {
+    expect(restartPending(undefined, undefined)).toBe(false);
+    expect(restartPending(AT, undefined)).toBe(true);
+    expect(restartPending(AT, '2026-01-01T00:00:00.000Z')).toBe(false);
+    expect(restartPending(AT, '2025-12-01T00:00:00Z')).toBe(true);
   });
 });
 
