@@ -50,14 +50,14 @@ const restart = (input: RestartPodsInput): Promise<RestartPodsResult> =>
   );
 
 /** A Ready pod owned by the ReplicaSet (or by nothing: someone else's pod with the same labels). */
-async function readyPod(name: string, owned = true): Promise<void> {
+async function readyPod(name: string, owned = true, rs = owner, labels = LABELS): Promise<void> {
   const ownerReferences = owned
     ? [
         {
           apiVersion: 'apps/v1',
           kind: 'ReplicaSet',
-          name: owner.metadata!.name!,
-          uid: owner.metadata!.uid!,
+          name: rs.metadata!.name!,
+          uid: rs.metadata!.uid!,
           controller: true,
         },
       ]
@@ -65,7 +65,7 @@ async function readyPod(name: string, owned = true): Promise<void> {
   const pod: V1Pod = await core.createNamespacedPod({
     namespace: NS,
     body: {
-      metadata: { name, labels: { ...LABELS, 'rollouts-pod-template-hash': HASH }, ownerReferences },
+      metadata: { name, labels: { ...labels, 'rollouts-pod-template-hash': HASH }, ownerReferences },
       spec: { containers: [{ name: 'app', image: 'x/y:1' }] },
     },
   });
@@ -126,5 +126,39 @@ describe('restartPods on a real API server', () => {
 
     expect(await restart(input)).toEqual({ needsRestart: 0, evicted: [] });
     expect(await podNames()).toEqual(['new-c', 'new-d', 'new-e', 'other']);
+  });
+
+  it('leaves a pod a PodDisruptionBudget protects for a later round (429), as Argo', async () => {
+    const labels = { app: 'guarded' };
+    await activities.ensureReplicaSet({
+      namespace: NS,
+      rollout: 'guarded',
+      podTemplateHash: HASH,
+      revision: 1,
+      selector: labels,
+      template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'x/y:1' }] } },
+      replicas: 1,
+    });
+    const apps = cp.kubeConfig().makeApiClient((await import('@kubernetes/client-node')).AppsV1Api);
+    const rs = await apps.readNamespacedReplicaSet({ name: `guarded-${HASH}`, namespace: NS });
+    const policy = cp.kubeConfig().makeApiClient((await import('@kubernetes/client-node')).PolicyV1Api);
+    // No disruption controller here: the budget never allows a disruption, so every eviction is refused.
+    await policy.createNamespacedPodDisruptionBudget({
+      namespace: NS,
+      body: { metadata: { name: 'guarded' }, spec: { minAvailable: 1, selector: { matchLabels: labels } } },
+    });
+    await readyPod('guarded-old', true, rs, labels);
+    await nextSecond();
+    const restartAt = new Date().toISOString();
+    const input: RestartPodsInput = {
+      namespace: NS,
+      rollout: 'guarded',
+      selector: labels,
+      restartAt,
+      replicas: 1,
+      minReadySeconds: 0,
+    };
+    expect(await restart(input)).toEqual({ needsRestart: 1, evicted: [] });
+    expect(await podNames()).toContain('guarded-old');
   });
 });
