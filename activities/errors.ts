@@ -13,7 +13,7 @@ export function transientFailure(message: string, cause?: Error): ApplicationFai
 }
 
 /** Status codes from an HTTP-shaped error (client-node's ApiException has `code`). */
-function statusCode(err: unknown): number | undefined {
+export function statusCode(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { code?: unknown; statusCode?: unknown; response?: { status?: unknown } };
   for (const candidate of [e.code, e.statusCode, e.response?.status]) {

@@ -4,6 +4,7 @@ import type { MetricActivities, RolloutActivities } from './interface.js';
 import { createMetricActivities } from './metrics/index.js';
 import { Kube } from './kube.js';
 import { syncPodMetadata } from './pod-metadata.js';
+import { Pods } from './pods.js';
 import { ReplicaSets } from './replicasets.js';
 import { Services } from './services.js';
 import { IstioRouter } from './trafficrouting/istio.js';
@@ -18,6 +19,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps): RolloutActivities {
   const replicaSets = new ReplicaSets(deps.kube, deps.pollMs);
   const services = new Services(deps.kube);
+  const pods = new Pods(deps.kube);
   const router = deps.router ?? new IstioRouter(deps.kube);
   return {
     ensureReplicaSet: (input) => replicaSets.ensure(input),
@@ -28,6 +30,7 @@ export function createActivities(deps: ActivityDeps): RolloutActivities {
     setTrafficWeight: (input) => router.setWeight(input),
     pruneReplicaSets: (input) => replicaSets.prune(input),
     syncPodMetadata: (input) => syncPodMetadata(deps.kube, input),
+    restartPods: (input) => pods.restart(input),
   };
 }
 

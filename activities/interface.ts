@@ -6,6 +6,7 @@
 // small, because both land in workflow history.
 import type { MeasureInput, MeasureResult } from '../core/analysis/types.js';
 import type { AntiAffinity, Labels, PodMetadata, PodTemplate, TrafficRouting } from '../core/types.js';
+import type { IntOrPercent } from '../core/basic-canary.js';
 
 export interface ReplicaSetRef {
   namespace: string;
@@ -110,6 +111,26 @@ export interface PruneResult {
   deleted: string[];
 }
 
+export interface RestartPodsInput {
+  namespace: string;
+  rollout: string;
+  /** The Rollout's spec.selector.matchLabels: its pods are these, owned by one of its ReplicaSets. */
+  selector: Labels;
+  /** spec.restartAt (RFC 3339): pods created before it are restarted. */
+  restartAt: string;
+  replicas: number;
+  /** The canary's, as written (absent: Argo's 25 %); they size how many pods go at once. */
+  maxSurge?: IntOrPercent;
+  maxUnavailable?: IntOrPercent;
+  minReadySeconds: number;
+}
+
+export interface RestartPodsResult {
+  /** Pods still created before restartAt (the ones just evicted included): 0 means done. */
+  needsRestart: number;
+  evicted: string[];
+}
+
 /**
  * Every activity is idempotent: Temporal may run one again after a crash or a timeout, so each reads
  * what is there and writes only the difference.
@@ -126,6 +147,8 @@ export interface RolloutActivities {
   pruneReplicaSets(input: PruneReplicaSetsInput): Promise<PruneResult>;
   /** A role's ephemeral metadata onto a ReplicaSet's pod template and its pods (Argo's). */
   syncPodMetadata(input: SyncPodMetadataInput): Promise<SyncPodMetadataResult>;
+  /** One round of Argo's pod restart: evicts what the availability budget allows. */
+  restartPods(input: RestartPodsInput): Promise<RestartPodsResult>;
 }
 
 /**

@@ -2,6 +2,7 @@
 // @kubernetes/client-node (ReplicaSets, Services and Istio custom resources alike), with each failure
 // classified as permanent or transient and named after the object it concerned.
 import {
+  CoreV1Api,
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
@@ -21,13 +22,26 @@ export function describeRef(ref: ObjectRef): string {
 }
 
 export class Kube {
-  constructor(readonly api: KubernetesObjectApi) {}
+  constructor(
+    readonly api: KubernetesObjectApi,
+    /** The typed core API, for what the generic one cannot do (a pod's eviction subresource). */
+    private readonly coreApi?: CoreV1Api,
+  ) {}
 
   static fromKubeconfig(file?: string): Kube {
     const config = new KubeConfig();
     if (file) config.loadFromFile(file);
     else config.loadFromDefault();
-    return new Kube(KubernetesObjectApi.makeApiClient(config));
+    return Kube.fromConfig(config);
+  }
+
+  static fromConfig(config: KubeConfig): Kube {
+    return new Kube(KubernetesObjectApi.makeApiClient(config), config.makeApiClient(CoreV1Api));
+  }
+
+  get core(): CoreV1Api {
+    if (!this.coreApi) throw new Error('this Kube was built without the core API (Kube.fromConfig has it)');
+    return this.coreApi;
   }
 
   private async call<T>(what: string, request: () => Promise<T>): Promise<T> {

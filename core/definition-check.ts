@@ -20,6 +20,7 @@ import {
   type JsonMap,
 } from './manifest/fields.js';
 import { imageProblem, readAnnotations, readLabels, readName } from './manifest/names.js';
+import { readRestartAt } from './manifest/restart-at.js';
 import { validateSurge } from './manifest/validate-canary.js';
 import { POD_TEMPLATE_HASH_LABEL, type RolloutDefinition } from './types.js';
 
@@ -52,6 +53,8 @@ function checkRollout(issues: Issues, def: JsonMap): void {
   readInteger(issues, def.revisionHistoryLimit, ['revisionHistoryLimit'], { min: 0, required: true });
   readInteger(issues, def.progressDeadlineSeconds, ['progressDeadlineSeconds'], { min: 1, required: true });
   readInteger(issues, def.minReadySeconds, ['minReadySeconds'], { min: 0, required: true });
+  readInteger(issues, def.rollbackWindowRevisions, ['rollbackWindowRevisions'], { min: 0 });
+  readRestartAt(issues, def.restartAt, ['restartAt']);
   readBoolean(issues, def.progressDeadlineAbort, ['progressDeadlineAbort'], { required: true });
   readBoolean(issues, def.paused, ['paused'], { required: true });
 

@@ -95,5 +95,7 @@ export interface RolloutStatus {
   analysisRuns: AnalysisRunRef[];
   /** Highest revision number given so far. */
   revision: number;
+  /** The spec.restartAt whose pod restart is done (Argo's status.restartedAt). */
+  restartedAt?: string;
   updatedAt: string;
 }

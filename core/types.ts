@@ -157,6 +157,13 @@ export interface RolloutDefinition {
   paused: boolean;
   canary: CanaryStrategy;
   /**
+   * `spec.rollbackWindow.revisions`: a rollback to one of this many revisions before the stable skips
+   * the steps (Argo's isRollbackWithinWindow). Absent or 0: no window (definitions from before lack it).
+   */
+  rollbackWindowRevisions?: number;
+  /** `spec.restartAt` (RFC 3339): the rollout's pods created before it are restarted once it passes. */
+  restartAt?: string;
+  /**
    * The AnalysisTemplates the analysis refers to, given to `apply` with the Rollout and normalized
    * there; definitions written before hold them as the manifests were written (LegacyAnalysisTemplate).
    */

@@ -4,6 +4,7 @@
 // what interrupts the revision (pending-requests.ts); how the revision ends is endings.ts.
 import { condition, patched } from '@temporalio/workflow';
 import { canaryReplicas, stableReplicas } from '../core/replicas.js';
+import { isRollbackWithinWindow } from '../core/rollback-window.js';
 import { describeStep } from '../core/steps.js';
 import type { AnalysisStep, CanaryStep } from '../core/types.js';
 import { analysisAbortMessage, startAnalysis } from './analysis.js';
@@ -16,6 +17,7 @@ import {
   BASIC_CANARY_SURGE,
   PROMOTE_SKIPS_ANALYSIS_STEP,
   RESTORE_SELECTORS,
+  ROLLBACK_WINDOW,
   STABLE_FOLLOWS_CANARY_SCALE,
 } from './patches.js';
 import { waitForPromote } from './pause.js';
@@ -39,7 +41,9 @@ export async function runCanary(ctx: RolloutContext): Promise<void> {
     `updating to revision ${rev.number} (${rev.hash})`,
   );
   state.work = { message: `starting revision ${rev.number}` };
-  await cluster.ensureReplicaSet(rev, 0);
+  const rollback = withinRollbackWindow(ctx, rev.hash, stable.hash);
+  // A rollback keeps the pods its ReplicaSet still has (one waiting for its delayed scale-down).
+  await cluster.ensureReplicaSet(rev, rollback ? (state.replicaSet(rev.hash)?.desiredReplicas ?? 0) : 0);
   // The stable keeps stableMetadata; a canary abandoned before loses canaryMetadata (Argo's otherRSs).
   await syncPodMetadata(ctx);
   await cluster.pointService(ctx.def.canary.stableService, stable.hash);
@@ -47,6 +51,7 @@ export async function runCanary(ctx: RolloutContext): Promise<void> {
   await cluster.updateTrafficHashes(rev.hash, stable.hash);
   // An aborted canary still waiting for its scale-down is an old ReplicaSet now (Argo counts it).
   applyScaleDownRevisionLimit(state);
+  if (rollback) return rollBackWithinWindow(ctx, rev);
 
   const background = ctx.def.canary.analysis;
   let fullPromote = false;
@@ -79,6 +84,34 @@ export async function runCanary(ctx: RolloutContext): Promise<void> {
   const final = await ctx.background.end();
   if (final && (final.phase === 'Failed' || final.phase === 'Error'))
     return abort(ctx, rev, analysisAbortMessage(final));
+  const interrupt = await promoteFully(ctx, rev);
+  if (interrupt) return endInterrupted(ctx, rev, interrupt);
+}
+
+/** Argo's isRollbackWithinWindow, for rollouts that record it (before, spec.rollbackWindow was refused). */
+function withinRollbackWindow(ctx: RolloutContext, desiredHash: string, stableHash: string): boolean {
+  const within = isRollbackWithinWindow({
+    revisions: ctx.def.rollbackWindowRevisions,
+    desiredHash,
+    stableHash,
+    replicaSets: ctx.state.replicaSetCreations(),
+  });
+  return within && patched(ROLLBACK_WINDOW);
+}
+
+/**
+ * A rollback within spec.rollbackWindow, as Argo's: every step counts as done, no analysis runs, the
+ * revision is promoted fully (the user's pause still holds it, as Argo's haltProgress).
+ */
+async function rollBackWithinWindow(ctx: RolloutContext, rev: Revision): Promise<void> {
+  const { state } = ctx;
+  state.data.currentStepIndex = ctx.def.canary.steps.length;
+  const message = `rollback to revision ${rev.number} (${rev.hash}) within the rollback window: steps skipped`;
+  state.setCondition('Progressing', true, 'RolloutUpdated', message);
+  state.work = { message };
+  const paused = await waitWhileUserPaused(ctx, rev);
+  if (paused && paused.kind !== 'promoteFull') return endInterrupted(ctx, rev, paused);
+  ctx.requests.promote = undefined;
   const interrupt = await promoteFully(ctx, rev);
   if (interrupt) return endInterrupted(ctx, rev, interrupt);
 }

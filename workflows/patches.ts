@@ -74,3 +74,12 @@ export const BASIC_CANARY_SURGE = 'basic-canary-surge';
  * only rollouts that configure them call patched() with it (workflows/pod-metadata.ts).
  */
 export const EPHEMERAL_POD_METADATA = 'ephemeral-pod-metadata';
+
+/**
+ * spec.rollbackWindow (issue 11): a rollback to one of the last N revisions skips the steps and their
+ * analysis and is promoted fully, as Argo's isRollbackWithinWindow.
+ */
+export const ROLLBACK_WINDOW = 'rollback-window';
+
+/** spec.restartAt (issue 11): pods created before it are evicted as Argo's pod restarter does. */
+export const POD_RESTART = 'pod-restart';

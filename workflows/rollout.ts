@@ -33,6 +33,7 @@ import {
   type ActionResult,
 } from './messages.js';
 import { RolloutRequests } from './requests.js';
+import { startRestarts } from './restart.js';
 import { startScaleDowns } from './scale-downs.js';
 import { initialState, RolloutState, type RolloutWorkflowInput } from './state.js';
 
@@ -145,6 +146,7 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<void
   );
 
   startScaleDowns(state, controller.cluster);
+  startRestarts(state, controller.lock);
 
   try {
     for (;;) {

@@ -14,6 +14,7 @@ import type {
   RolloutStatus,
   WeightStatus,
 } from '../core/status.js';
+import type { ReplicaSetCreation } from '../core/rollback-window.js';
 import { describeStep } from '../core/steps.js';
 import type { PodMetadata, RolloutDefinition } from '../core/types.js';
 import { PendingRequests } from './pending-requests.js';
@@ -28,6 +29,11 @@ export interface TrackedReplicaSet {
   name: string;
   hash: string;
   revision: number;
+  /**
+   * The revision that created it (a rollback reuses it under a newer `revision`): its place in creation
+   * order, as Argo's creationTimestamp. Absent in histories from before: `revision` stands in.
+   */
+  createdRevision?: number;
   desiredReplicas: number;
   availableReplicas?: number;
   /** Epoch milliseconds at which a delayed scale-down to zero is due. */
@@ -57,6 +63,8 @@ export interface CarriedState {
   serviceHashes?: Record<string, string>;
   /** Set once patched(EPHEMERAL_POD_METADATA) said this history manages pod metadata (pod-metadata.ts). */
   podMetadataManaged?: true;
+  /** The spec.restartAt whose pod restart is done (Argo's status.restartedAt). */
+  restartedAt?: string;
 }
 
 export interface RolloutWorkflowInput {
@@ -161,8 +169,17 @@ export class RolloutState {
 
   trackReplicaSet(rs: TrackedReplicaSet): void {
     const existing = this.data.replicaSets.find((r) => r.hash === rs.hash);
-    if (existing) Object.assign(existing, rs);
-    else this.data.replicaSets.push(rs);
+    if (existing)
+      Object.assign(existing, rs, { createdRevision: existing.createdRevision ?? existing.revision });
+    else this.data.replicaSets.push({ ...rs, createdRevision: rs.createdRevision ?? rs.revision });
+  }
+
+  /** The rollout's ReplicaSets in creation order terms, for the rollback window (core/rollback-window.ts). */
+  replicaSetCreations(): ReplicaSetCreation[] {
+    return this.data.replicaSets.map((rs) => ({
+      hash: rs.hash,
+      createdRevision: rs.createdRevision ?? rs.revision,
+    }));
   }
 
   replicaSet(hash: string): TrackedReplicaSet | undefined {
@@ -276,6 +293,7 @@ export class RolloutState {
       conditions: [...this.data.conditions],
       analysisRuns: (this.data.analysisRuns ?? []).map((run) => ({ ...run })),
       revision: this.data.revisionCounter,
+      ...(this.data.restartedAt !== undefined ? { restartedAt: this.data.restartedAt } : {}),
       updatedAt: iso(this.now()),
     };
   }

@@ -30,6 +30,8 @@ export interface RolloutSpecManifest {
   progressDeadlineSeconds?: number;
   progressDeadlineAbort?: boolean;
   paused?: boolean;
+  rollbackWindow?: { revisions?: number };
+  restartAt?: string;
   strategy: { canary: CanaryStrategyManifest };
 }
 

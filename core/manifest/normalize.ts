@@ -47,6 +47,8 @@ export function normalizeRollout(
     minReadySeconds: spec.minReadySeconds ?? 0,
     paused: spec.paused ?? false,
     canary: normalizeCanary(spec.strategy.canary),
+    ...(spec.restartAt !== undefined ? { restartAt: spec.restartAt } : {}),
+    ...(spec.rollbackWindow?.revisions ? { rollbackWindowRevisions: spec.rollbackWindow.revisions } : {}),
   };
 }
 

@@ -11,8 +11,6 @@ export type UnsupportedFields = Readonly<Record<string, string>>;
 
 /** RolloutSpec (types.go); workloadRef is refused by validate-rollout.ts itself. */
 export const UNSUPPORTED_ROLLOUT_SPEC: UnsupportedFields = {
-  restartAt: 'restart the pods by applying the Rollout again with a changed pod template annotation',
-  rollbackWindow: 'a rollback to an older revision is a full canary here; remove it',
   analysis: 'AnalysisRun history limits: remove spec.analysis, the runs are kept with the rollout',
 };
 

@@ -15,13 +15,14 @@ import {
   readString,
   type JsonMap,
 } from './fields.js';
+import { readRestartAt } from './restart-at.js';
 import { imageProblem, readAnnotations, readLabels, readName } from './names.js';
 import { UNSUPPORTED_ROLLOUT_SPEC, refuseUnsupported } from './unsupported.js';
 import { validateCanary } from './validate-canary.js';
 import { checkArgoApiVersion, checkTopLevelFields, validateMetadata } from './validate-metadata.js';
 import { DEFAULTS, type Labels } from '../types.js';
 
-/** Every field of Argo's RolloutSpec; restartAt, rollbackWindow and analysis are refused (unsupported.ts). */
+/** Every field of Argo's RolloutSpec; analysis is refused (unsupported.ts). */
 const SPEC_FIELDS = [
   'replicas',
   'selector',
@@ -96,8 +97,24 @@ function validateSpec(issues: Issues, spec: JsonMap): void {
   }
   readBoolean(issues, spec.progressDeadlineAbort, ['spec', 'progressDeadlineAbort']);
   readBoolean(issues, spec.paused, ['spec', 'paused']);
+  validateRollbackWindow(issues, spec.rollbackWindow);
+  readRestartAt(issues, spec.restartAt, ['spec', 'restartAt']);
 
   validateStrategy(issues, spec.strategy, matchLabels);
+}
+
+/** RollbackWindowSpec: `revisions`, Argo's int32; 0 (or absent) is no window, as in Argo. */
+function validateRollbackWindow(issues: Issues, value: unknown): void {
+  const path: FieldPath = ['spec', 'rollbackWindow'];
+  const window = readMap(
+    issues,
+    value,
+    path,
+    'a map with revisions (how many revisions back a rollback skips the steps)',
+  );
+  if (window === undefined) return;
+  checkKnownFields(issues, window, path, ['revisions']);
+  readInteger(issues, window.revisions, [...path, 'revisions'], { min: 0 });
 }
 
 /** Returns the selector's labels when they are valid, for the template check. */

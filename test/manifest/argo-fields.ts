@@ -84,7 +84,20 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     value: 5,
     handled: [(l) => l.rollout.minReadySeconds, 5],
   },
-  refused('spec.rollbackWindow', 'RolloutSpec', { revisions: 2 }),
+  {
+    path: 'spec.rollbackWindow',
+    goType: 'RolloutSpec',
+    value: { revisions: 2 },
+    handled: [(l) => l.rollout.rollbackWindowRevisions, 2],
+  },
+  // RollbackWindowSpec
+  {
+    path: 'spec.rollbackWindow.revisions',
+    goType: 'RollbackWindowSpec',
+    value: 3,
+    prepare: { 'spec.rollbackWindow': {} },
+    handled: [(l) => l.rollout.rollbackWindowRevisions, 3],
+  },
   {
     path: 'spec.strategy',
     goType: 'RolloutSpec',
@@ -110,7 +123,12 @@ export const ROLLOUT_FIELDS: FieldRow[] = [
     value: true,
     handled: [(l) => l.rollout.progressDeadlineAbort, true],
   },
-  refused('spec.restartAt', 'RolloutSpec', '2026-01-01T00:00:00Z'),
+  {
+    path: 'spec.restartAt',
+    goType: 'RolloutSpec',
+    value: '2026-01-01T00:00:00Z',
+    handled: [(l) => l.rollout.restartAt, '2026-01-01T00:00:00Z'],
+  },
   refused('spec.analysis', 'RolloutSpec', { successfulRunHistoryLimit: 2 }),
   // metav1.LabelSelector
   {
@@ -974,6 +992,7 @@ export const TEMPLATE_FIELDS: FieldRow[] = [
  */
 export const WALKED_TYPES: Record<string, 'types.go' | 'analysis_types.go'> = {
   RolloutSpec: 'types.go',
+  RollbackWindowSpec: 'types.go',
   RolloutStrategy: 'types.go',
   CanaryStrategy: 'types.go',
   CanaryStep: 'types.go',

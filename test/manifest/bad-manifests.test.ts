@@ -253,9 +253,15 @@ const EXPECTATIONS: Record<string, [string, string]> = {
     'spec.metrics[0].successCondition',
     'does not parse: unknown name "results" (the measurement is called result) at column 1',
   ],
+  'spec-restart-at.yaml': [
+    'spec.restartAt',
+    '"2026-02-30T00:00:00Z" is not an RFC 3339 time, expected an RFC 3339 time such as 2026-01-01T00:00:00Z',
+  ],
+  'spec-rollback-window-negative.yaml': [
+    'spec.rollbackWindow.revisions',
+    '-1 is negative, expected a non-negative integer',
+  ],
   // fields of Argo's types that are not acted on: refused, never accepted and ignored (issue 11)
-  'spec-restart-at.yaml': ['spec.restartAt', 'restartAt is not supported yet'],
-  'spec-rollback-window.yaml': ['spec.rollbackWindow', 'rollbackWindow is not supported yet'],
   'canary-max-surge.yaml': [`${CANARY}.maxSurge`, 'maxSurge can only be used without trafficRouting'],
   'canary-max-surge-zero.yaml': [`${CANARY}.maxSurge`, 'maxSurge and maxUnavailable both can not be zero'],
   'canary-max-unavailable-not-percent.yaml': [

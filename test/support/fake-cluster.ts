@@ -6,6 +6,7 @@ import type {
   EnsureReplicaSetInput,
   PruneReplicaSetsInput,
   ReplicaSetAvailability,
+  RestartPodsInput,
   MetricActivities,
   RolloutActivities,
   ScaleReplicaSetInput,
@@ -56,6 +57,8 @@ export class FakeCluster {
   /** What every measurement returns (a success rate of 99% unless a test says otherwise). */
   metric: MeasureResult = { value: [0.99] };
   measured: string[] = [];
+  /** Pods created before the restartAt asked for; restartPods evicts one per call (no pod controller here). */
+  podsToRestart = 0;
   /** Makes setTrafficWeight fail permanently with this message. */
   weightFailure?: string;
   /** Argo's sync of a role's metadata onto the ReplicaSet's template (its pods are the real activity's). */
@@ -203,6 +206,13 @@ export class FakeCluster {
           .map((rs) => rs.name);
         for (const name of deleted) this.replicaSets.delete(name);
         return Promise.resolve({ deleted });
+      },
+      restartPods: (input: RestartPodsInput) => {
+        this.calls.push(`restartPods ${input.restartAt}`);
+        const needsRestart = this.podsToRestart;
+        if (needsRestart === 0) return Promise.resolve({ needsRestart, evicted: [] });
+        this.podsToRestart -= 1;
+        return Promise.resolve({ needsRestart, evicted: [`pod-${needsRestart}`] });
       },
     };
   }

@@ -53,6 +53,16 @@ describe('checkDefinition', () => {
       (d) => (d.canary.steps = [{ kind: 'setWeight', weight: 150 }]),
       'rollout.canary.steps[0].weight: 150 is not between 0 and 100',
     ],
+    [
+      'a restart time',
+      (d) => (d.restartAt = 'tomorrow'),
+      'rollout.restartAt: "tomorrow" is not an RFC 3339 time',
+    ],
+    [
+      'a rollback window',
+      (d) => (d.rollbackWindowRevisions = -2),
+      'rollout.rollbackWindowRevisions: -2 is negative, expected a non-negative integer',
+    ],
     ['a name', (d) => (d.name = 42 as never), 'rollout.name: 42 is an integer, expected a DNS-1123 name'],
     [
       'a missing template',
