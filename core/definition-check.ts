@@ -6,7 +6,7 @@
 // analyses resolve. Its templates are checked as normalized (core/analysis/check-template.ts).
 // Manifests from files go through the full validation in core/manifest first.
 import { analysisProblems } from './analysis/attach.js';
-import { checkCarriedTemplate } from './analysis/check-template.js';
+import { checkCarriedTemplate, checkRules } from './analysis/check-template.js';
 import { isObject } from './json.js';
 import { Issues, type FieldPath, type MessageStart } from './manifest/errors.js';
 import {
@@ -237,8 +237,9 @@ function checkStep(issues: Issues, value: unknown, path: FieldPath): void {
   }
 }
 
-/** `templates` and `args` of a background analysis or an analysis step. */
+/** `templates`, `args` and `rules` of a background analysis or an analysis step. */
 function checkAnalysisRefs(issues: Issues, analysis: JsonMap, path: FieldPath): void {
+  checkRules(issues, analysis.rules, [...path, 'rules']);
   const templates = readList(
     issues,
     analysis.templates,

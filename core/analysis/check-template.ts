@@ -49,26 +49,7 @@ function checkTemplate(issues: Issues, template: JsonMap, path: FieldPath): void
  * Returns whether it includes other templates.
  */
 function checkNested(issues: Issues, template: JsonMap, path: FieldPath): boolean {
-  const rules = readMap(
-    issues,
-    template.rules,
-    [...path, 'rules'],
-    'a map with dryRun and measurementRetention',
-  );
-  if (rules) {
-    const dryRun = readList(issues, rules.dryRun, [...path, 'rules', 'dryRun'], 'a list of {metricName}', {
-      required: true,
-    });
-    dryRun?.forEach((r, i) => checkRule(issues, r, [...path, 'rules', 'dryRun', i], false));
-    const retention = readList(
-      issues,
-      rules.measurementRetention,
-      [...path, 'rules', 'measurementRetention'],
-      'a list of {metricName, limit}',
-      { required: true },
-    );
-    retention?.forEach((r, i) => checkRule(issues, r, [...path, 'rules', 'measurementRetention', i], true));
-  }
+  checkRules(issues, template.rules, [...path, 'rules']);
   const at = [...path, 'templates'];
   const refs = readList(issues, template.templates, at, 'a list of {templateName, clusterScope}');
   refs?.forEach((r, i) => {
@@ -86,6 +67,24 @@ function checkNested(issues: Issues, template: JsonMap, path: FieldPath): boolea
   if (nested && template.rules === undefined)
     issues.add([...path, 'rules'], undefined, 'a map with dryRun and measurementRetention, beside templates');
   return nested;
+}
+
+/** Carried dryRun and measurementRetention rules (a template's, or a Rollout analysis's own). */
+export function checkRules(issues: Issues, value: unknown, path: FieldPath): void {
+  const rules = readMap(issues, value, path, 'a map with dryRun and measurementRetention');
+  if (!rules) return;
+  const dryRun = readList(issues, rules.dryRun, [...path, 'dryRun'], 'a list of {metricName}', {
+    required: true,
+  });
+  dryRun?.forEach((r, i) => checkRule(issues, r, [...path, 'dryRun', i], false));
+  const retention = readList(
+    issues,
+    rules.measurementRetention,
+    [...path, 'measurementRetention'],
+    'a list of {metricName, limit}',
+    { required: true },
+  );
+  retention?.forEach((r, i) => checkRule(issues, r, [...path, 'measurementRetention', i], true));
 }
 
 function checkRule(issues: Issues, value: unknown, path: FieldPath, withLimit: boolean): void {

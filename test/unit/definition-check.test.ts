@@ -91,6 +91,15 @@ describe('checkDefinition', () => {
       'rollout.canary.antiAffinity: ',
     ],
     [
+      "a Rollout analysis's retention rule without its limit",
+      (d) =>
+        (d.canary.analysis = {
+          ...d.canary.analysis!,
+          rules: { dryRun: [], measurementRetention: [{ metricName: '.*' } as never] },
+        }),
+      'rollout.canary.analysis.rules.measurementRetention[0].limit: missing',
+    ],
+    [
       'a negative scaleDownDelayRevisionLimit',
       (d) => (d.canary.scaleDownDelayRevisionLimit = -1),
       'rollout.canary.scaleDownDelayRevisionLimit: -1 is negative',
