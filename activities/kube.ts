@@ -21,6 +21,13 @@ export function describeRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace}/${ref.name}`;
 }
 
+/** `matchLabels` as a list call's label selector: `app=myapp,role=canary`. */
+export function labelSelector(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}
+
 export class Kube {
   constructor(
     readonly api: KubernetesObjectApi,

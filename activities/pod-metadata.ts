@@ -14,7 +14,7 @@ import {
 } from '../core/pod-metadata.js';
 import type { Labels } from '../core/types.js';
 import type { SyncPodMetadataInput, SyncPodMetadataResult } from './interface.js';
-import type { Kube, ObjectRef } from './kube.js';
+import { labelSelector, type Kube, type ObjectRef } from './kube.js';
 
 interface ReplicaSet extends KubernetesObject {
   spec?: {
@@ -73,9 +73,7 @@ async function syncPods(
   desired: PodMetadata | null,
 ): Promise<number> {
   const namespace = rs.metadata?.namespace ?? '';
-  const selector = Object.entries(rs.spec?.selector?.matchLabels ?? {})
-    .map(([key, value]) => `${key}=${value}`)
-    .join(',');
+  const selector = labelSelector(rs.spec?.selector?.matchLabels ?? {});
   if (selector === '') return 0; // never list every pod of the namespace
   const pods = await kube.list<Pod>('v1', 'Pod', namespace, selector);
   let count = 0;

@@ -6,7 +6,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { planRestart, type RestartPod } from '../core/restart.js';
 import type { RestartPodsInput, RestartPodsResult } from './interface.js';
 import { classifyKubeError, statusCode } from './errors.js';
-import type { Kube } from './kube.js';
+import { labelSelector, type Kube } from './kube.js';
 import { ROLLOUT_LABEL } from './replicasets.js';
 
 interface ReplicaSet {
@@ -36,10 +36,7 @@ export class Pods {
     );
     const owners = new Set(replicaSets.map((rs) => rs.metadata?.uid).filter((uid) => uid !== undefined));
     const totalReplicas = replicaSets.reduce((sum, rs) => sum + (rs.spec?.replicas ?? 0), 0);
-    const selector = Object.entries(input.selector)
-      .map(([key, value]) => `${key}=${value}`)
-      .join(',');
-    const listed = await this.kube.list<V1Pod>('v1', 'Pod', input.namespace, selector);
+    const listed = await this.kube.list<V1Pod>('v1', 'Pod', input.namespace, labelSelector(input.selector));
     const pods = listed.filter((pod) => pod.metadata?.ownerReferences?.some((o) => owners.has(o.uid)));
     const now = Date.now();
     const plan = planRestart({

@@ -21,8 +21,8 @@ import {
 } from './manifest/fields.js';
 import { imageProblem, readAnnotations, readLabels, readName } from './manifest/names.js';
 import { readRestartAt } from './manifest/restart-at.js';
-import { validateSurge } from './manifest/validate-canary.js';
-import { POD_TEMPLATE_HASH_LABEL, type RolloutDefinition } from './types.js';
+import { validateAntiAffinity, validatePodMetadata, validateSurge } from './manifest/validate-canary.js';
+import type { RolloutDefinition } from './types.js';
 
 /** Fields are named from the definition down: `rollout.canary.steps[0].weight: …`. */
 const inDefinition: MessageStart = (_, path) => `rollout${path === '' ? '' : `.${path}`}: `;
@@ -79,7 +79,8 @@ function checkRollout(issues: Issues, def: JsonMap): void {
 
   const canary = readMap(issues, def.canary, ['canary'], 'a map with steps', { required: true });
   if (canary) checkCanary(issues, canary);
-  if (canary) checkPodMetadata(issues, canary, matchLabels ?? {});
+  for (const field of ['canaryMetadata', 'stableMetadata'])
+    if (canary) validatePodMetadata(issues, canary[field], ['canary', field], matchLabels ?? {});
 
   const templates = readList(
     issues,
@@ -166,43 +167,9 @@ function checkCanary(issues: Issues, canary: JsonMap): void {
   readInteger(issues, canary.scaleDownDelayRevisionLimit, ['canary', 'scaleDownDelayRevisionLimit'], {
     min: 0,
   });
-  if (!isAbsent(canary.antiAffinity)) checkAntiAffinity(issues, canary.antiAffinity);
-}
-
-/** The normalized AntiAffinity: exactly one of the two, a weight between 1 and 100 (core/affinity.ts). */
-function checkAntiAffinity(issues: Issues, value: unknown): void {
-  const path = ['canary', 'antiAffinity'];
-  const expected =
-    'exactly one of preferredDuringSchedulingIgnoredDuringExecution or requiredDuringSchedulingIgnoredDuringExecution';
-  const antiAffinity = readMap(issues, value, path, expected);
-  if (!antiAffinity) return;
-  const preferred = antiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
-  const required = antiAffinity.requiredDuringSchedulingIgnoredDuringExecution;
-  if (isAbsent(preferred) === isAbsent(required)) {
-    issues.add(path, antiAffinity, expected);
-    return;
-  }
-  if (isAbsent(preferred)) {
-    readMap(issues, required, [...path, 'requiredDuringSchedulingIgnoredDuringExecution'], 'an empty map');
-    return;
-  }
-  const at = [...path, 'preferredDuringSchedulingIgnoredDuringExecution'];
-  const map = readMap(issues, preferred, at, 'a map with a weight');
-  if (map) readInteger(issues, map.weight, [...at, 'weight'], { min: 1, max: 100, required: true });
-}
-
-/** canaryMetadata, stableMetadata: string maps, no label the ReplicaSets select by (as lint). */
-function checkPodMetadata(issues: Issues, canary: JsonMap, matchLabels: Record<string, string>): void {
-  for (const field of ['canaryMetadata', 'stableMetadata']) {
-    const at = ['canary', field];
-    const metadata = readMap(issues, canary[field], at, 'a map with labels and annotations');
-    if (!metadata) continue;
-    readAnnotations(issues, metadata.annotations, [...at, 'annotations']);
-    const labels = readLabels(issues, metadata.labels, [...at, 'labels']);
-    for (const key of Object.keys(labels ?? {}))
-      if (key === POD_TEMPLATE_HASH_LABEL || key in matchLabels)
-        issues.add([...at, 'labels', key], key, 'a label the selector does not use');
-  }
+  // Normalized, antiAffinity and the pod metadata keep the manifest's shape: the manifest's checks.
+  if (!isAbsent(canary.antiAffinity))
+    validateAntiAffinity(issues, canary.antiAffinity, ['canary', 'antiAffinity']);
 }
 
 function checkStep(issues: Issues, value: unknown, path: FieldPath): void {

@@ -165,7 +165,7 @@ const REQUIRED = 'requiredDuringSchedulingIgnoredDuringExecution';
 const ANTI_AFFINITY_EXPECTED = `exactly one of ${PREFERRED} (with a weight) or ${REQUIRED}: {}`;
 
 /** Argo's ValidateRolloutStrategyAntiAffinity: exactly one of the two, a weight between 1 and 100. */
-function validateAntiAffinity(issues: Issues, value: unknown, path: FieldPath): void {
+export function validateAntiAffinity(issues: Issues, value: unknown, path: FieldPath): void {
   const antiAffinity = readMap(issues, value, path, ANTI_AFFINITY_EXPECTED);
   if (antiAffinity === undefined) return;
   checkKnownFields(issues, antiAffinity, path, [PREFERRED, REQUIRED]);
@@ -283,8 +283,14 @@ function validateScaleDowns(
  * A label the ReplicaSets select by (spec.selector.matchLabels, the pod-template hash) is refused:
  * Argo sets it on the template, and removes it when the role ends, and either way the pods no longer
  * match their ReplicaSet (the API server refuses the template, or the pods are orphaned and replaced).
+ * core/definition-check.ts checks a normalized definition with it too (the same shape).
  */
-function validatePodMetadata(issues: Issues, value: unknown, path: FieldPath, matchLabels: Labels): void {
+export function validatePodMetadata(
+  issues: Issues,
+  value: unknown,
+  path: FieldPath,
+  matchLabels: Labels,
+): void {
   const metadata = readMap(issues, value, path, 'a map with labels and annotations');
   if (metadata === undefined) return;
   checkKnownFields(issues, metadata, path, ['labels', 'annotations']);
