@@ -34,6 +34,14 @@ export interface EnsureReplicaSetInput {
    * of a new ReplicaSet, synced onto one that exists (syncPodMetadata). Absent: not managed (before).
    */
   podMetadata?: PodMetadata | null;
+  /** The Rollout object driving the rollout: the ReplicaSet's controller ownerReference (Argo's). */
+  owner?: RolloutOwner;
+}
+
+/** A Rollout object, as the owner of what its rollout creates (the garbage collector's reference). */
+export interface RolloutOwner {
+  name: string;
+  uid: string;
 }
 
 export interface EnsureReplicaSetResult {

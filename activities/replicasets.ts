@@ -9,6 +9,7 @@ import type {
   PruneResult,
   ReplicaSetAvailability,
   ScaleReplicaSetInput,
+  RolloutOwner,
   WaitForAvailableInput,
 } from './interface.js';
 import { injectedAntiAffinityNeedsUpdate } from '../core/affinity.js';
@@ -55,6 +56,18 @@ export function affinityMergePatch(affinity: unknown): unknown {
   };
 }
 
+/** The Rollout as the ReplicaSet's controller: the garbage collector deletes it with the Rollout. */
+export function rolloutOwnerReference(owner: RolloutOwner) {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    name: owner.name,
+    uid: owner.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
 const ref = (namespace: string, name: string): ObjectRef => ({
   apiVersion: 'apps/v1',
   kind: 'ReplicaSet',
@@ -93,6 +106,7 @@ export class ReplicaSets {
         namespace: input.namespace,
         labels: { ...labels, [ROLLOUT_LABEL]: input.rollout },
         annotations: { ...injected?.annotations, [REVISION_ANNOTATION]: String(input.revision) },
+        ...(input.owner ? { ownerReferences: [rolloutOwnerReference(input.owner)] } : {}),
       },
       spec: {
         replicas: input.replicas,
@@ -112,7 +126,11 @@ export class ReplicaSets {
     // It exists (a retry, or a template seen before): reuse it with the revision and scale asked for.
     const affinity = input.antiAffinity ? await this.affinityUpdate(at, input) : undefined;
     await this.kube.mergePatch(at, {
-      metadata: { annotations: { [REVISION_ANNOTATION]: String(input.revision) } },
+      metadata: {
+        annotations: { [REVISION_ANNOTATION]: String(input.revision) },
+        // Adopted by the Rollout object that now drives it (a rollout first applied by hand, or re-created).
+        ...(input.owner ? { ownerReferences: [rolloutOwnerReference(input.owner)] } : {}),
+      },
       spec: {
         replicas: input.replicas,
         ...(affinity !== undefined ? { template: { spec: { affinity } } } : {}),

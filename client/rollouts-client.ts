@@ -2,6 +2,7 @@
 // action on a rollout is an update to its entity workflow, so the caller gets an immediate answer, or
 // the one-line reason it does not apply. Status is a query; waitForPhase polls it.
 import {
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -24,6 +25,7 @@ import {
   rolloutWorkflowIdPrefix,
   statusQuery,
   type ActionResult,
+  type ClusterSource,
 } from '../workflows/messages.js';
 import type { rolloutWorkflow } from '../workflows/rollout.js';
 import {
@@ -141,10 +143,54 @@ export class RolloutsClient {
     return this.registered;
   }
 
-  /** Starts with our search attributes when the server knows them, so the UI and CLI can find rollouts. */
-  private async startWorkflow(rollout: RolloutDefinition): Promise<void> {
+  /**
+   * The watcher's deploy of one generation of a Rollout object: an update-with-start, so the first
+   * generation starts the workflow and every later one is a `deploy` of it. A generation already taken
+   * is refused by the workflow (ActionRejectedError), which is how a relist or a second watcher is told.
+   */
+  async deployFromCluster(rollout: RolloutDefinition, cluster: ClusterSource): Promise<ActionResult> {
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof rolloutWorkflow>(
+      ROLLOUT_WORKFLOW_TYPE,
+      {
+        workflowId: rolloutWorkflowId(rollout.namespace, rollout.name),
+        taskQueue: this.taskQueue,
+        args: [{ rollout }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        ...(await this.searchAttributes(rollout)),
+      },
+    );
+    try {
+      return await sendUpdate((updateId) =>
+        this.client.workflow.executeUpdateWithStart(deployUpdate, {
+          args: [{ rollout, cluster }],
+          updateId,
+          startWorkflowOperation,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError)
+        throw new ActionRejectedError(err.cause?.message ?? err.message);
+      throw err;
+    }
+  }
+
+  /**
+   * A generation of a Rollout object that fails lint, for the workflow already running it: its status
+   * shows InvalidSpec while the last valid generation stays. Throws RolloutNotFoundError when none runs.
+   */
+  invalidSpec(
+    namespace: string,
+    name: string,
+    cluster: ClusterSource,
+    message: string,
+  ): Promise<ActionResult> {
+    return this.act(namespace, name, deployUpdate, { invalidSpec: message, cluster });
+  }
+
+  /** Our search attributes when the server knows them, so the UI and CLI can find rollouts. */
+  private async searchAttributes(rollout: RolloutDefinition) {
     const image = rollout.template.spec.containers[0]?.image ?? '';
-    const searchAttributes = (await this.searchAttributesRegistered())
+    return (await this.searchAttributesRegistered())
       ? {
           typedSearchAttributes: [
             { key: RolloutNameKey, value: rollout.name },
@@ -154,11 +200,14 @@ export class RolloutsClient {
           ],
         }
       : {};
+  }
+
+  private async startWorkflow(rollout: RolloutDefinition): Promise<void> {
     await this.client.workflow.start<typeof rolloutWorkflow>(ROLLOUT_WORKFLOW_TYPE, {
       workflowId: rolloutWorkflowId(rollout.namespace, rollout.name),
       taskQueue: this.taskQueue,
       args: [{ rollout }],
-      ...searchAttributes,
+      ...(await this.searchAttributes(rollout)),
     });
   }
 

@@ -97,5 +97,7 @@ export interface RolloutStatus {
   revision: number;
   /** The spec.restartAt whose pod restart is done (Argo's status.restartedAt). */
   restartedAt?: string;
+  /** The Rollout object driving this rollout (absent when it is driven by `rollouts apply` alone). */
+  cluster?: { uid: string; observedGeneration: number };
   updatedAt: string;
 }

@@ -68,6 +68,9 @@ export class ClusterWriter {
           ...(rev.definition.minReadySeconds ? { minReadySeconds: rev.definition.minReadySeconds } : {}),
           ...(antiAffinity ? { antiAffinity } : {}),
           ...(podMetadata !== undefined ? { podMetadata } : {}),
+          ...(this.state.data.cluster
+            ? { owner: { name: this.def.name, uid: this.state.data.cluster.uid } }
+            : {}),
         },
       );
       this.state.trackReplicaSet({

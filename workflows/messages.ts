@@ -22,6 +22,16 @@ export interface AbortInput {
 export interface DeployInput {
   rollout?: RolloutDefinition;
   image?: { container: string; image: string };
+  /** The lint message of a generation of the Rollout object that cannot run (with `cluster`). */
+  invalidSpec?: string;
+  /** The Rollout object this definition was read from (the watcher): taken once per generation. */
+  cluster?: ClusterSource;
+}
+
+/** A Rollout object in the cluster: its uid and the metadata.generation of the spec that was read. */
+export interface ClusterSource {
+  uid: string;
+  generation: number;
 }
 
 export type EmptyInput = Record<string, never>;

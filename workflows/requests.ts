@@ -181,11 +181,16 @@ export class RolloutRequests {
 
   checkDeploy(input: unknown): string | undefined {
     if (!isObject(input)) return 'deploy: payload must be an object with "rollout" or "image"';
-    const problem = payloadProblem('deploy', input, ['rollout', 'image'], '');
+    const problem = payloadProblem('deploy', input, ['rollout', 'image', 'invalidSpec', 'cluster'], '');
     if (problem) return problem;
-    const { rollout, image } = input;
-    if ((rollout === undefined) === (image === undefined))
-      return 'deploy: give exactly one of "rollout" or "image"';
+    const { rollout, image, invalidSpec, cluster } = input;
+    if ([rollout, image, invalidSpec].filter((given) => given !== undefined).length !== 1)
+      return cluster === undefined
+        ? 'deploy: give exactly one of "rollout" or "image"'
+        : 'deploy: give exactly one of "rollout", "image" or "invalidSpec"';
+    const source = this.checkClusterSource(cluster, invalidSpec);
+    if (source) return source;
+    if (invalidSpec !== undefined) return undefined;
     if (image !== undefined) {
       if (
         !isObject(image) ||
@@ -213,7 +218,55 @@ export class RolloutRequests {
     return undefined;
   }
 
+  /**
+   * A deploy from the Rollout object is taken once per generation (a relist, two watchers or a late
+   * event send it again); a rollout driven by its object takes no definition from anywhere else, so
+   * the object and the workflow never disagree on what is desired.
+   */
+  private checkClusterSource(cluster: unknown, invalidSpec: unknown): string | undefined {
+    const taken = this.state.data.cluster;
+    if (cluster === undefined)
+      return taken
+        ? `deploy: ${this.name} is driven by its Rollout object: change the object (kubectl apply, kubectl argo rollouts set image)`
+        : invalidSpec === undefined
+          ? undefined
+          : 'deploy: "invalidSpec" comes only with "cluster"';
+    if (
+      !isObject(cluster) ||
+      typeof cluster.uid !== 'string' ||
+      cluster.uid === '' ||
+      cluster.uid.length > 128 ||
+      !Number.isSafeInteger(cluster.generation) ||
+      (cluster.generation as number) < 1
+    )
+      return 'deploy: "cluster" must be {"uid": "<the Rollout\'s uid>", "generation": <its metadata.generation, 1 or more>}';
+    const extra = payloadProblem('deploy', cluster, ['uid', 'generation'], '');
+    if (extra) return extra.replace('unknown field ', 'unknown field in "cluster": ');
+    if (invalidSpec !== undefined && (typeof invalidSpec !== 'string' || invalidSpec === ''))
+      return 'deploy: "invalidSpec" must be the lint message of the generation that failed';
+    if (taken && taken.uid === cluster.uid && (cluster.generation as number) <= taken.generation)
+      return `deploy: generation ${String(cluster.generation)} of ${this.name} is already taken (at generation ${taken.generation})`;
+    return undefined;
+  }
+
   applyDeploy(input: DeployInput): string {
+    if (input.cluster) this.state.data.cluster = { ...input.cluster };
+    if (input.invalidSpec !== undefined) {
+      this.state.setCondition('InvalidSpec', true, 'InvalidSpec', input.invalidSpec);
+      return `${this.name}: generation ${input.cluster?.generation ?? '?'} is invalid: ${input.invalidSpec}`;
+    }
+    if (input.cluster) this.state.clearCondition('InvalidSpec');
+    // spec.paused of the object is the plugin's pause and resume (Argo's controllerPause aside).
+    const pausedBySpec =
+      input.cluster && input.rollout && input.rollout.paused !== this.state.definition.paused
+        ? input.rollout.paused
+        : undefined;
+    const result = this.applyDefinition(input);
+    if (pausedBySpec === undefined || pausedBySpec === this.pending.paused) return result;
+    return `${result}; ${pausedBySpec ? this.applyPause() : this.applyResume()}`;
+  }
+
+  private applyDefinition(input: DeployInput): string {
     const definition =
       input.rollout ?? this.withImage(input.image?.container ?? '', input.image?.image ?? '');
     const changed = this.state.acceptDefinition(definition);

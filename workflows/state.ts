@@ -17,6 +17,7 @@ import type {
 import type { ReplicaSetCreation } from '../core/rollback-window.js';
 import { describeStep } from '../core/steps.js';
 import type { PodMetadata, RolloutDefinition } from '../core/types.js';
+import type { ClusterSource } from './messages.js';
 import { PendingRequests } from './pending-requests.js';
 
 export interface Revision {
@@ -65,6 +66,8 @@ export interface CarriedState {
   podMetadataManaged?: true;
   /** The spec.restartAt whose pod restart is done (Argo's status.restartedAt). */
   restartedAt?: string;
+  /** Set once the rollout is driven by a Rollout object: the object and the last generation taken. */
+  cluster?: ClusterSource;
 }
 
 export interface RolloutWorkflowInput {
@@ -218,6 +221,8 @@ export class RolloutState {
   phase(): { phase: RolloutPhase; message: string } {
     const name = this.definition.name;
     const work = this.work;
+    const invalid = this.data.conditions.find((c) => c.type === 'InvalidSpec' && c.status);
+    if (invalid) return { phase: 'Degraded', message: `InvalidSpec: ${invalid.message}` };
     if (this.data.aborted)
       return { phase: 'Degraded', message: `RolloutAborted: ${this.data.aborted.message}` };
     if (work.deadlineExceeded)
@@ -294,6 +299,9 @@ export class RolloutState {
       analysisRuns: (this.data.analysisRuns ?? []).map((run) => ({ ...run })),
       revision: this.data.revisionCounter,
       ...(this.data.restartedAt !== undefined ? { restartedAt: this.data.restartedAt } : {}),
+      ...(this.data.cluster
+        ? { cluster: { uid: this.data.cluster.uid, observedGeneration: this.data.cluster.generation } }
+        : {}),
       updatedAt: iso(this.now()),
     };
   }

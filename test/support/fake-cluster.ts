@@ -36,6 +36,8 @@ export interface FakeReplicaSet {
   template: ObjectMetadata;
   /** The ReplicaSet's own annotations (the ephemeral-metadata one). */
   annotations: Record<string, string>;
+  /** The Rollout object owning it (a rollout driven by its object), as its last ensure said. */
+  owner?: { name: string; uid: string };
 }
 
 /** Pods and available pods over every ReplicaSet, after one call. */
@@ -112,6 +114,7 @@ export class FakeCluster {
             else existing.affinity = input.template.spec.affinity;
           }
           existing.revision = input.revision;
+          if (input.owner) existing.owner = { ...input.owner };
           if (input.podMetadata !== undefined) this.syncMetadata(existing, input.podMetadata);
           existing.replicas = input.replicas;
           existing.available = Math.min(existing.available, input.replicas);
@@ -136,6 +139,7 @@ export class FakeCluster {
               : {}),
           },
           annotations: {},
+          ...(input.owner ? { owner: { ...input.owner } } : {}),
         };
         if (input.podMetadata !== undefined) this.syncMetadata(rs, input.podMetadata);
         this.replicaSets.set(name, rs);
