@@ -6,6 +6,7 @@ import { Kube } from './kube.js';
 import { syncPodMetadata } from './pod-metadata.js';
 import { Pods } from './pods.js';
 import { ReplicaSets } from './replicasets.js';
+import { writeRolloutStatus } from './rollout-status.js';
 import { Services } from './services.js';
 import { IstioRouter } from './trafficrouting/istio.js';
 import type { TrafficRouter } from './trafficrouting/router.js';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps): RolloutActivities {
     pruneReplicaSets: (input) => replicaSets.prune(input),
     syncPodMetadata: (input) => syncPodMetadata(deps.kube, input),
     restartPods: (input) => pods.restart(input),
+    writeRolloutStatus: (input) => writeRolloutStatus(deps.kube, input),
   };
 }
 

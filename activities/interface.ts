@@ -7,6 +7,7 @@
 import type { MeasureInput, MeasureResult } from '../core/analysis/types.js';
 import type { AntiAffinity, Labels, PodMetadata, PodTemplate, TrafficRouting } from '../core/types.js';
 import type { IntOrPercent } from '../core/basic-canary.js';
+import type { WorkflowStamp } from '../core/cluster/requests.js';
 
 export interface ReplicaSetRef {
   namespace: string;
@@ -143,6 +144,25 @@ export interface RestartPodsResult {
  * Every activity is idempotent: Temporal may run one again after a crash or a timeout, so each reads
  * what is there and writes only the difference.
  */
+/** A status in Argo's shape with our stamp (core/cluster/requests.ts), as written to a Rollout. */
+export type StampedRolloutStatus = Record<string, unknown> & { temporal: WorkflowStamp };
+
+export interface WriteRolloutStatusInput {
+  namespace: string;
+  name: string;
+  /** The Rollout object the workflow is driven by: another one of the same name is not written. */
+  uid: string;
+  status: StampedRolloutStatus;
+  /** The status last written, which the object holds unless someone changed it since. */
+  previous?: StampedRolloutStatus;
+}
+
+export interface WriteRolloutStatusResult {
+  written: boolean;
+  /** Why nothing was written: the object is gone or replaced, a newer status is there, no change. */
+  reason?: string;
+}
+
 export interface RolloutActivities {
   ensureReplicaSet(input: EnsureReplicaSetInput): Promise<EnsureReplicaSetResult>;
   scaleReplicaSet(input: ScaleReplicaSetInput): Promise<void>;
@@ -157,6 +177,8 @@ export interface RolloutActivities {
   syncPodMetadata(input: SyncPodMetadataInput): Promise<SyncPodMetadataResult>;
   /** One round of Argo's pod restart: evicts what the availability budget allows. */
   restartPods(input: RestartPodsInput): Promise<RestartPodsResult>;
+  /** The rollout's state onto its Rollout object's status subresource, never over a newer one. */
+  writeRolloutStatus(input: WriteRolloutStatusInput): Promise<WriteRolloutStatusResult>;
 }
 
 /**

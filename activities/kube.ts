@@ -3,9 +3,11 @@
 // classified as permanent or transient and named after the object it concerned.
 import {
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
+  setHeaderOptions,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { classifyKubeError, transientFailure } from './errors.js';
@@ -33,6 +35,8 @@ export class Kube {
     readonly api: KubernetesObjectApi,
     /** The typed core API, for what the generic one cannot do (a pod's eviction subresource). */
     private readonly coreApi?: CoreV1Api,
+    /** Custom resources' subresources (a Rollout's status), which the generic API cannot address. */
+    private readonly customApi?: CustomObjectsApi,
   ) {}
 
   static fromKubeconfig(file?: string): Kube {
@@ -43,7 +47,11 @@ export class Kube {
   }
 
   static fromConfig(config: KubeConfig): Kube {
-    return new Kube(KubernetesObjectApi.makeApiClient(config), config.makeApiClient(CoreV1Api));
+    return new Kube(
+      KubernetesObjectApi.makeApiClient(config),
+      config.makeApiClient(CoreV1Api),
+      config.makeApiClient(CustomObjectsApi),
+    );
   }
 
   get core(): CoreV1Api {
@@ -98,6 +106,31 @@ export class Kube {
     const body = { ...patch, ...header, metadata } as unknown as T;
     return this.call(describeRef(ref), () =>
       this.api.patch<T>(body, undefined, undefined, 'temporal-rollouts', undefined, PatchStrategy.MergePatch),
+    );
+  }
+
+  /**
+   * A merge patch of a custom resource's status subresource (`/status`). A `metadata.resourceVersion`
+   * in the patch makes it conditional: 409 when the object changed since that version was read.
+   */
+  mergePatchStatus(ref: ObjectRef, plural: string, patch: Record<string, unknown>): Promise<unknown> {
+    if (!this.customApi)
+      throw new Error('this Kube was built without the custom objects API (Kube.fromConfig has it)');
+    const [group = '', version = ''] = ref.apiVersion.split('/');
+    const custom = this.customApi;
+    return this.call(`${describeRef(ref)} status`, () =>
+      custom.patchNamespacedCustomObjectStatus(
+        {
+          group,
+          version,
+          namespace: ref.namespace,
+          plural,
+          name: ref.name,
+          body: patch,
+          fieldManager: 'temporal-rollouts',
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     );
   }
 

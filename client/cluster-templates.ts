@@ -8,6 +8,7 @@ import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kuberne
 import type { TemplateKey } from '../core/analysis/attach.js';
 import type { AnalysisTemplateManifest } from '../core/manifest/argo-types.js';
 import { loadManifests } from '../core/manifest/index.js';
+import { templatesMissing, type LoadedFiles } from '../core/manifest/pipeline.js';
 
 /** A kubeconfig to use, or undefined when there is none (then only files count). */
 export function kubeconfigPath(env: Record<string, string | undefined> = process.env): string | undefined {
@@ -17,13 +18,22 @@ export function kubeconfigPath(env: Record<string, string | undefined> = process
   return candidates.find((file) => file && fs.existsSync(file));
 }
 
+export interface FetchedTemplates {
+  templates: AnalysisTemplateManifest[];
+  errors: string[];
+}
+
+/** Reads the templates `keys` name from the cluster (a kubeconfig's, or an API client's). */
 export async function fetchAnalysisTemplates(
   keys: TemplateKey[],
-  kubeconfig: string,
-): Promise<{ templates: AnalysisTemplateManifest[]; errors: string[] }> {
-  const config = new KubeConfig();
-  config.loadFromFile(kubeconfig);
-  const api = KubernetesObjectApi.makeApiClient(config);
+  cluster: string | KubernetesObjectApi,
+): Promise<FetchedTemplates> {
+  let api = cluster;
+  if (typeof api === 'string') {
+    const config = new KubeConfig();
+    config.loadFromFile(api);
+    api = KubernetesObjectApi.makeApiClient(config);
+  }
   const templates: AnalysisTemplateManifest[] = [];
   const errors: string[] = [];
   for (const key of keys) {
@@ -52,4 +62,26 @@ export async function fetchAnalysisTemplates(
     templates.push(...loaded.analysisTemplates);
   }
   return { templates, errors };
+}
+
+/**
+ * The templates the loaded Rollouts use that their files do not hold, read by `fetch`: a template
+ * found may include others (spec.templates), which are looked up too, each once.
+ */
+export async function clusterTemplatesFor(
+  loaded: LoadedFiles,
+  fetch: (keys: TemplateKey[]) => Promise<FetchedTemplates>,
+): Promise<FetchedTemplates> {
+  const found: FetchedTemplates = { templates: [], errors: [] };
+  const asked = new Set<string>();
+  const id = (key: TemplateKey) => `${key.kind}/${key.namespace}/${key.name}`;
+  let wanted = loaded.missingTemplates;
+  while (wanted.length) {
+    wanted.forEach((key) => asked.add(id(key)));
+    const fetched = await fetch(wanted);
+    found.templates.push(...fetched.templates);
+    found.errors.push(...fetched.errors);
+    wanted = templatesMissing(loaded, found.templates).filter((key) => !asked.has(id(key)));
+  }
+  return found;
 }

@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import {
   attachTemplates,
   loadManifestFiles,
-  templatesMissing,
   type LoadedTemplate,
   type ManifestFile,
 } from '../core/manifest/pipeline.js';
@@ -55,22 +54,13 @@ export async function readRolloutFiles(
   });
   const errors = loaded.errors.map((e) => e.message);
   const fromCluster: LoadedTemplate[] = [];
-  if (loaded.missingTemplates.length) {
+  const kubeconfig = options.kubeconfig ?? (loaded.missingTemplates.length ? await defaultKubeconfig() : '');
+  if (loaded.missingTemplates.length && kubeconfig) {
     // Loaded only when needed: the Kubernetes client takes a second to load.
-    const { fetchAnalysisTemplates, kubeconfigPath } = await import('./cluster-templates.js');
-    const kubeconfig = options.kubeconfig ?? kubeconfigPath();
-    // A template found there may include others (spec.templates): look those up too, each once.
-    const asked = new Set<string>();
-    let wanted = kubeconfig ? loaded.missingTemplates : [];
-    while (kubeconfig && wanted.length) {
-      wanted.forEach((key) => asked.add(`${key.kind}/${key.namespace}/${key.name}`));
-      const fetched = await fetchAnalysisTemplates(wanted, kubeconfig);
-      fromCluster.push(...fetched.templates);
-      errors.push(...fetched.errors);
-      wanted = templatesMissing(loaded, fromCluster).filter(
-        (key) => !asked.has(`${key.kind}/${key.namespace}/${key.name}`),
-      );
-    }
+    const { clusterTemplatesFor, fetchAnalysisTemplates } = await import('./cluster-templates.js');
+    const found = await clusterTemplatesFor(loaded, (keys) => fetchAnalysisTemplates(keys, kubeconfig));
+    fromCluster.push(...found.templates);
+    errors.push(...found.errors);
   }
   const attached = attachTemplates(loaded, { moreTemplates: fromCluster });
   errors.push(...attached.errors.map((e) => e.message));
@@ -85,6 +75,11 @@ export async function loadRolloutFiles(
   const { rollouts, errors } = await readRolloutFiles(paths, options);
   if (errors.length) throw new ManifestFilesError(errors);
   return rollouts;
+}
+
+async function defaultKubeconfig(): Promise<string> {
+  const { kubeconfigPath } = await import('./cluster-templates.js');
+  return kubeconfigPath() ?? '';
 }
 
 function readManifestFile(path: string): ManifestFile {

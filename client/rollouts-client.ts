@@ -211,6 +211,29 @@ export class RolloutsClient {
     });
   }
 
+  /**
+   * The Rollout object `uid` was deleted: its workflow ends (terminated, so nothing more is written;
+   * the garbage collector deletes what the object owned). A workflow driven by another object of the
+   * same name, or by none, is left alone. Says whether one was ended.
+   */
+  async endDeleted(namespace: string, name: string, uid: string): Promise<boolean> {
+    let status: RolloutStatus;
+    try {
+      status = await this.status(namespace, name);
+    } catch (err) {
+      if (err instanceof RolloutNotFoundError) return false;
+      throw err;
+    }
+    if (status.cluster?.uid !== uid) return false;
+    try {
+      await this.handle(namespace, name).terminate(`Rollout ${namespace}/${name} (uid ${uid}) was deleted`);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false; // ended meanwhile
+      throw err;
+    }
+    return true;
+  }
+
   setImage(namespace: string, name: string, container: string, image: string): Promise<ActionResult> {
     return this.act(namespace, name, deployUpdate, { image: { container, image } });
   }

@@ -4,7 +4,7 @@
 # Namespaces never finish terminating). Listens on 127.0.0.1 only; runs in the background from the binaries
 # that scripts/install-tools.d/kube.sh builds into .tools/bin.
 #
-#   kube-control-plane.sh start [--fresh] [DIR]  start, wait for /readyz, apply lab/crds/*, wait Established;
+#   kube-control-plane.sh start [--fresh] [DIR]  start, wait for /readyz, apply lab/crds/* and deploy/crds/*, wait Established;
 #                                                a no-op if DIR's instance already runs. --fresh (or
 #                                                KUBE_FRESH=1) stops it if running and wipes etcd's data first.
 #   kube-control-plane.sh stop [DIR]             stop exactly the processes named by DIR's pid files
@@ -384,7 +384,8 @@ start() {
   local t_ready=$EPOCHREALTIME
   write_kubeconfig
 
-  local crds=("$root"/lab/crds/*.yaml)
+  # Our Istio stand-ins and Argo Rollouts' own API (deploy/crds), which the watcher and the plugin use.
+  local crds=("$root"/lab/crds/*.yaml "$root"/deploy/crds/*.yaml)
   apply "${crds[@]}"
   wait_crds_established "${crds[@]}"
   trap - EXIT

@@ -6,6 +6,8 @@ import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js'
 import { workerDataConverter } from './payload-codec.js';
 import { maxCachedWorkflowsFromEnv } from './cache-setting.js';
 import { workflowsPath } from './paths.js';
+import { startWatcher } from './watcher/start.js';
+import { watchSettingsFromEnv } from './watcher/settings.js';
 
 async function main(): Promise<void> {
   Runtime.install({
@@ -13,6 +15,7 @@ async function main(): Promise<void> {
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });
   const config = temporalConfigFromEnv();
+  const watch = watchSettingsFromEnv();
   const connection = await NativeConnection.connect(connectionOptions(config));
   const worker = await Worker.create({
     connection,
@@ -24,9 +27,12 @@ async function main(): Promise<void> {
     ...maxCachedWorkflowsFromEnv(),
   });
   console.log(`worker: task queue ${config.taskQueue} on ${config.address} (namespace ${config.namespace})`);
+  // Rollout objects in the cluster, each driving its workflow (Argo's controller's place).
+  const watcher = watch.enabled ? await startWatcher(watch) : undefined;
   try {
     await worker.run(); // returns once a shutdown signal has drained in-flight tasks
   } finally {
+    await watcher?.stop();
     await connection.close();
   }
   console.log('worker: stopped');

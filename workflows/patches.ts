@@ -83,3 +83,9 @@ export const ROLLBACK_WINDOW = 'rollback-window';
 
 /** spec.restartAt (issue 11): pods created before it are evicted as Argo's pod restarter does. */
 export const POD_RESTART = 'pod-restart';
+
+/**
+ * A rollout driven by its Rollout object writes its state back onto the object's status, in Argo's
+ * shape, at every change (issue 12): only rollouts with a Rollout object reach it.
+ */
+export const CLUSTER_STATUS = 'cluster-status';

@@ -35,6 +35,7 @@ import {
 import { RolloutRequests } from './requests.js';
 import { startRestarts } from './restart.js';
 import { startScaleDowns } from './scale-downs.js';
+import { startStatusWriter } from './status-writer.js';
 import { initialState, RolloutState, type RolloutWorkflowInput } from './state.js';
 
 type Check = (input: unknown) => string | undefined;
@@ -147,6 +148,7 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<void
 
   startScaleDowns(state, controller.cluster);
   startRestarts(state, controller.lock);
+  const statusWriter = startStatusWriter(state);
 
   try {
     for (;;) {
@@ -156,7 +158,7 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<void
         () => controller.hasWork() || (controller.didWork && workflowInfo().continueAsNewSuggested),
       );
       if (controller.didWork) {
-        await condition(() => !controller.lock.busy && allHandlersFinished());
+        await condition(() => !controller.lock.busy && !statusWriter.busy && allHandlersFinished());
         await continueAsNew<typeof rolloutWorkflow>({ rollout: state.definition, carried: state.data });
       }
     }

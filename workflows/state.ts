@@ -17,6 +17,7 @@ import type {
 import type { ReplicaSetCreation } from '../core/rollback-window.js';
 import { describeStep } from '../core/steps.js';
 import type { PodMetadata, RolloutDefinition } from '../core/types.js';
+import type { StampedRolloutStatus } from '../activities/interface.js';
 import type { ClusterSource } from './messages.js';
 import { PendingRequests } from './pending-requests.js';
 
@@ -68,6 +69,8 @@ export interface CarriedState {
   restartedAt?: string;
   /** Set once the rollout is driven by a Rollout object: the object and the last generation taken. */
   cluster?: ClusterSource;
+  /** The status last written onto the Rollout object (workflows/status-writer.ts). */
+  statusWritten?: StampedRolloutStatus;
 }
 
 export interface RolloutWorkflowInput {

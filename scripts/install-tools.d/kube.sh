@@ -3,6 +3,7 @@
 # (git-ignored). Called by scripts/install-tools.sh; also fine to run alone. Idempotent: a binary
 # already built at its pinned version is left alone, so a second run takes about a second.
 #   .tools/bin/kube-apiserver  k8s.io/kubernetes/cmd/kube-apiserver, pinned by tools/kube-build/go.mod
+#   .tools/bin/kubectl         k8s.io/kubernetes/cmd/kubectl, same module and version (a real client for tests)
 #   .tools/bin/etcd            go.etcd.io/etcd/server/v3 (etcdmain), pinned by tools/etcd-build/go.mod
 # Built from source with the Go module proxy (no release tarballs can be fetched here). A cold build
 # takes several minutes on 2 cores; Go's build and module caches are the user's defaults, outside the repo.
@@ -27,7 +28,7 @@ build_go_binary() {
   local stamp="$tools/stamps/$name-$version"
   if [[ -f $stamp && -x $tools/bin/$name ]]; then return 0; fi
   command -v go >/dev/null || { echo "kube.sh: Go is needed to build $name" >&2; exit 1; }
-  echo "building $name $version (first build: about 6 minutes on 2 cores)"
+  echo "building $name $version (first build: up to 6 minutes on 2 cores)"
   local started=$SECONDS
   # -mod=readonly: fail rather than silently re-resolve if go.mod/go.sum are out of date. -buildvcs=false:
   # no git stamping (tools/etcd-build is inside our repo, whose state says nothing about etcd).
@@ -49,4 +50,13 @@ version_pkg=k8s.io/component-base/version
 build_go_binary kube-apiserver "$KUBERNETES_VERSION" "$root/tools/kube-build" k8s.io/kubernetes/cmd/kube-apiserver \
   "-X $version_pkg.gitVersion=$KUBERNETES_VERSION -X $version_pkg.gitMajor=1 -X $version_pkg.gitMinor=$kube_minor" \
   "-X $version_pkg.gitTreeState=clean"
+# kubectl: built after kube-apiserver from the same module, so nearly all its packages are already in the
+# build cache. `kubectl version --client` prints component-base's variables; client-go keeps its own copy
+# (its User-Agent), which the Kubernetes release build (hack/lib/version.sh) sets too.
+kubectl_ldflags=()
+for pkg in "$version_pkg" k8s.io/client-go/pkg/version; do
+  kubectl_ldflags+=("-X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$kube_minor"
+    "-X $pkg.gitTreeState=clean")
+done
+build_go_binary kubectl "$KUBERNETES_VERSION" "$root/tools/kube-build" k8s.io/kubernetes/cmd/kubectl "${kubectl_ldflags[@]}"
 build_go_binary etcd "$ETCD_VERSION" "$root/tools/etcd-build" .

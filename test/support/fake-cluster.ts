@@ -15,6 +15,8 @@ import type {
   SyncPodMetadataInput,
   UpdateHashInput,
   WaitForAvailableInput,
+  StampedRolloutStatus,
+  WriteRolloutStatusInput,
 } from '../../activities/interface.js';
 import { permanentFailure } from '../../activities/errors.js';
 import { injectedAntiAffinityNeedsUpdate } from '../../core/affinity.js';
@@ -61,6 +63,8 @@ export class FakeCluster {
   measured: string[] = [];
   /** Pods created before the restartAt asked for; restartPods evicts one per call (no pod controller here). */
   podsToRestart = 0;
+  /** Every status written onto the Rollout object, in order (kept apart from `calls`). */
+  statusWrites: StampedRolloutStatus[] = [];
   /** Makes setTrafficWeight fail permanently with this message. */
   weightFailure?: string;
   /** Argo's sync of a role's metadata onto the ReplicaSet's template (its pods are the real activity's). */
@@ -217,6 +221,10 @@ export class FakeCluster {
         if (needsRestart === 0) return Promise.resolve({ needsRestart, evicted: [] });
         this.podsToRestart -= 1;
         return Promise.resolve({ needsRestart, evicted: [`pod-${needsRestart}`] });
+      },
+      writeRolloutStatus: (input: WriteRolloutStatusInput) => {
+        this.statusWrites.push(input.status);
+        return Promise.resolve({ written: true });
       },
     };
   }

@@ -1,0 +1,248 @@
+// Rollouts that live in the cluster, on a real kube-apiserver with Argo's CRDs (deploy/crds): the
+// watcher turns each Rollout object's generations into its workflow's deploys, the workflow (time-
+// skipping server, real activities) writes its state back onto the object's status, and the status
+// patches the kubectl-argo-rollouts plugin sends (its own JSON, pkg/kubectl-argo-rollouts/cmd) promote,
+// abort and retry it. Every check of the cluster is read from the API server.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObjectApi,
+  type V1ReplicaSet,
+} from '@kubernetes/client-node';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import YAML from 'yaml';
+import { createActivities } from '../../activities/index.js';
+import type { ArgoRolloutStatus } from '../../core/argo-status.js';
+import { Kube } from '../../activities/kube.js';
+import { PodSimulator } from '../../lab/pod-simulator.js';
+import { rolloutWorkflowId } from '../../workflows/messages.js';
+import { RolloutWatcher } from '../../worker/watcher/watcher.js';
+import type { RolloutObject } from '../../worker/watcher/rollout-object.js';
+import { ControlPlane } from '../support/kube-control-plane.js';
+import { seedDir } from '../support/paths.js';
+import { RolloutHarness, seedRollout } from '../support/rollout-harness.js';
+import { createTimeSkippingEnv, waitUntil } from '../support/temporal-env.js';
+
+const NS = 'rollouts-demo';
+const YELLOW = 'argoproj/rollouts-demo:yellow';
+const seedFiles = ['00-namespace.yaml', '01-services.yaml', '02-virtualservice.yaml', '03-gateway.yaml'].map(
+  (f) => path.join(seedDir, f),
+);
+
+let cp: ControlPlane;
+let api: KubernetesObjectApi;
+let custom: CustomObjectsApi;
+let env: TestWorkflowEnvironment;
+let sim: PodSimulator;
+let harness: RolloutHarness | undefined;
+let watcher: RolloutWatcher | undefined;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  [cp, env] = await Promise.all([ControlPlane.start('watcher'), createTimeSkippingEnv()]);
+  await cp.apply(...seedFiles);
+  api = cp.objectApi();
+  const config = new KubeConfig();
+  config.loadFromFile(cp.kubeconfigPath);
+  custom = config.makeApiClient(CustomObjectsApi);
+  sim = new PodSimulator({ kubeConfig: cp.kubeconfigPath, startupDelayMs: 100, pollMs: 50 });
+  sim.start();
+}, 120_000);
+
+afterAll(async () => {
+  await sim?.stop();
+  await env?.teardown();
+  await cp?.stop();
+}, 60_000);
+
+afterEach(async () => {
+  await watcher?.stop();
+  watcher = undefined;
+  await harness?.stop();
+  harness = undefined;
+  await custom
+    .deleteNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace: NS,
+      plural: 'rollouts',
+      name: 'myapp',
+    })
+    .catch(() => undefined);
+});
+
+/** The seed's Rollout object, without its analysis (no Prometheus here). */
+function seedObject(): RolloutObject {
+  const object = YAML.parse(
+    fs.readFileSync(path.join(seedDir, '05-rollout.yaml'), 'utf8'),
+  ) as RolloutObject & {
+    spec: { strategy: { canary: Record<string, unknown> } };
+  };
+  delete object.spec.strategy.canary.analysis;
+  return object;
+}
+
+/** A worker with the real activities on the time-skipping server, and a watcher beside it. */
+async function start(): Promise<RolloutHarness> {
+  const kube = Kube.fromKubeconfig(cp.kubeconfigPath);
+  harness = new RolloutHarness(env, seedRollout(), { activities: createActivities({ kube, pollMs: 100 }) });
+  await harness.start();
+  watcher = newWatcher(harness);
+  await watcher.start();
+  return harness;
+}
+
+function newWatcher(h: RolloutHarness): RolloutWatcher {
+  const config = new KubeConfig();
+  config.loadFromFile(cp.kubeconfigPath);
+  return new RolloutWatcher(config, Kube.fromConfig(config), h.rollouts, {
+    namespaces: [NS],
+    log: (level, message, fields) => logs.push(`${level} ${message} ${JSON.stringify(fields)}`),
+  });
+}
+
+const ref = { group: 'argoproj.io', version: 'v1alpha1', namespace: NS, plural: 'rollouts', name: 'myapp' };
+
+/** The status as the object holds it: Argo's fields, and the plugin's request fields. */
+type ObjectStatus = Partial<ArgoRolloutStatus> & { promoteFull?: boolean; abort?: boolean };
+
+async function read(): Promise<RolloutObject & { status?: ObjectStatus }> {
+  return (await custom.getNamespacedCustomObject(ref)) as RolloutObject;
+}
+
+/** The object's status once `done` holds of it (polled: what a person with `kubectl get -w` sees). */
+async function waitForStatus(what: string, done: (status: ObjectStatus) => boolean, timeoutMs = 30_000) {
+  const object = await waitUntil(read, (o) => o.status !== undefined && done(o.status), what, timeoutMs);
+  return object.status ?? {};
+}
+
+/** A merge patch as the plugin sends it: to /status, or to the object. */
+async function pluginPatch(patch: object, subresource?: 'status'): Promise<void> {
+  const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  if (subresource) await custom.patchNamespacedCustomObjectStatus({ ...ref, body: patch }, options);
+  else await custom.patchNamespacedCustomObject({ ...ref, body: patch }, options);
+}
+
+async function replicaSets(): Promise<V1ReplicaSet[]> {
+  const list = await api.list<V1ReplicaSet>('apps/v1', 'ReplicaSet', NS);
+  return list.items;
+}
+
+describe('a Rollout object in the cluster', () => {
+  it('is deployed by the watcher, shows its state in its status, and takes the plugin’s promote, abort and retry', async () => {
+    const h = await start();
+    const created = (await custom.createNamespacedCustomObject({
+      ...ref,
+      body: seedObject(),
+    })) as RolloutObject;
+    const uid = created.metadata?.uid ?? '';
+
+    let status = await waitForStatus(
+      'Healthy at generation 1',
+      (s) => s.phase === 'Healthy' && s.observedGeneration === '1',
+    );
+    expect(status.stableRS).toBe(status.currentPodHash);
+    expect((await h.status()).cluster).toEqual({ uid, observedGeneration: 1 });
+    // What the rollout made is owned by the object (the garbage collector's reference).
+    const [blueRs] = await replicaSets();
+    expect(blueRs?.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        name: 'myapp',
+        uid,
+        controller: true,
+      }),
+    ]);
+
+    // `kubectl argo rollouts set image`: a new generation, the canary, paused at step 1 for promote.
+    await pluginPatch({ spec: { template: { spec: { containers: [{ name: 'myapp', image: YELLOW }] } } } });
+    status = await waitForStatus('paused at step 1', (s) => s.phase === 'Paused' && s.currentStepIndex === 1);
+    expect(status.observedGeneration).toBe('2');
+    expect(status.pauseConditions).toEqual([expect.objectContaining({ reason: 'CanaryPauseStep' })]);
+    expect(status.canary?.weights?.canary.weight).toBe(20);
+
+    // `promote`: {"status":{"pauseConditions":null}}; the next steps run (timed pauses skipped).
+    await pluginPatch({ status: { pauseConditions: null } }, 'status');
+    status = await waitForStatus(
+      'past step 1',
+      (s) => typeof s.currentStepIndex === 'number' && s.currentStepIndex > 1,
+    );
+    expect(status.pauseConditions ?? []).toEqual(
+      (status.currentStepIndex ?? 0) % 2 === 1
+        ? [expect.objectContaining({ reason: 'CanaryPauseStep' })]
+        : [],
+    );
+
+    // `abort`: {"status":{"abort":true}}, acknowledged with abortedAt, traffic back to the stable.
+    await pluginPatch({ status: { abort: true } }, 'status');
+    status = await waitForStatus(
+      'aborted, traffic back on the stable',
+      (s) => s.abort === true && s.canary?.weights?.canary.weight === 0,
+    );
+    expect(status.phase).toBe('Degraded');
+    expect(status.abortedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+    // `retry rollout`: {"status":{"abort":false}}: the canary again from step 0.
+    await pluginPatch({ status: { abort: false } }, 'status');
+    status = await waitForStatus(
+      'retried, paused at step 1',
+      (s) => s.phase === 'Paused' && s.currentStepIndex === 1 && !s.abort,
+    );
+    expect(status.abortedAt).toBeUndefined();
+
+    // `promote --full`: {"status":{"promoteFull":true}}: Healthy on yellow.
+    await pluginPatch({ status: { promoteFull: true } }, 'status');
+    status = await waitForStatus(
+      'Healthy on yellow',
+      (s) => s.phase === 'Healthy' && s.stableRS !== blueRs?.metadata?.labels?.['rollouts-pod-template-hash'],
+    );
+    expect(status.stableRS).toBe(status.currentPodHash);
+    expect(status.promoteFull).toBeUndefined();
+    expect((await h.status()).revision).toBe(2);
+  }, 120_000);
+
+  it('shows an invalid spec as InvalidSpec, restarts without a second revision, and ends its workflow when deleted', async () => {
+    const h = await start();
+    await custom.createNamespacedCustomObject({ ...ref, body: seedObject() });
+    await waitForStatus('Healthy', (s) => s.phase === 'Healthy' && s.observedGeneration === '1');
+
+    // A generation that fails lint: InvalidSpec on the object, the last valid generation still runs.
+    await pluginPatch({ spec: { strategy: { canary: { steps: [{ setWeight: 140 }] } } } });
+    let status = await waitForStatus(
+      'InvalidSpec',
+      (s) => s.observedGeneration === '2' && s.phase === 'Degraded',
+    );
+    expect(status.message).toMatch(/^InvalidSpec: .*setWeight/);
+    expect(status.conditions).toContainEqual(
+      expect.objectContaining({ type: 'InvalidSpec', status: 'True' }),
+    );
+
+    // The watcher restarts (a relist of everything): nothing is deployed twice.
+    await watcher?.stop();
+    watcher = newWatcher(h);
+    await watcher.start();
+    await pluginPatch({ spec: { strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } } } });
+    status = await waitForStatus(
+      'valid again at generation 3',
+      (s) => s.observedGeneration === '3' && s.phase === 'Healthy',
+    );
+    expect(status.conditions).not.toContainEqual(expect.objectContaining({ type: 'InvalidSpec' }));
+    expect((await h.status()).revision).toBe(1);
+
+    // Deleted: its workflow ends.
+    await custom.deleteNamespacedCustomObject(ref);
+    const handle = env.client.workflow.getHandle(rolloutWorkflowId(NS, 'myapp'));
+    const description = await waitUntil(
+      () => handle.describe(),
+      (d) => d.status.name !== 'RUNNING',
+      'the workflow ended',
+    );
+    expect(description.status.name).toBe('TERMINATED');
+  }, 120_000);
+});

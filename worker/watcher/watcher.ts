@@ -1,0 +1,160 @@
+// The watcher: lists and watches Rollout objects (every namespace, or those configured) with
+// client-node's informer and hands each event to reconcile.ts, one event at a time per object, in the
+// order they came. It keeps no state that matters: after a restart the relist brings every object
+// again and the workflows refuse what they already took. It runs inside the worker (worker/main.ts).
+import {
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesListObject,
+  type ObjectCache,
+} from '@kubernetes/client-node';
+import { fetchAnalysisTemplates } from '../../client/cluster-templates.js';
+import type { Kube } from '../../activities/kube.js';
+import { rolloutRef } from '../../activities/rollout-status.js';
+import {
+  Handled,
+  reconcileDeleted,
+  reconcileRollout,
+  type ReconcileDeps,
+  type Rollouts,
+} from './reconcile.js';
+import type { RolloutObject } from './rollout-object.js';
+
+const GROUP = 'argoproj.io';
+const VERSION = 'v1alpha1';
+/** After the list or the watch fails (the API server down, the CRD not installed yet): again after this. */
+const RESTART_MS = 5_000;
+
+export interface WatcherOptions {
+  /** Empty: every namespace. */
+  namespaces: string[];
+  log?: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => void;
+}
+
+export class RolloutWatcher {
+  private readonly informers: (Informer<RolloutObject> & ObjectCache<RolloutObject>)[] = [];
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly handled = new Handled();
+  private readonly deps: ReconcileDeps;
+  private stopped = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private lastError = '';
+
+  constructor(
+    private readonly config: KubeConfig,
+    kube: Kube,
+    rollouts: Rollouts,
+    private readonly options: WatcherOptions,
+  ) {
+    const objects = KubernetesObjectApi.makeApiClient(config);
+    const log = options.log ?? defaultLog;
+    this.deps = {
+      rollouts,
+      fetchTemplates: (keys) => fetchAnalysisTemplates(keys, objects),
+      patchStatus: async (object, patch) => {
+        const ref = rolloutRef(object.metadata?.namespace ?? '', object.metadata?.name ?? '');
+        // Conditional on the version reconciled: a 409 means a newer event is on its way anyway.
+        await kube.mergePatchStatus(ref, 'rollouts', {
+          metadata: { resourceVersion: object.metadata?.resourceVersion },
+          status: patch,
+        });
+      },
+      now: () => new Date(),
+      log,
+    };
+  }
+
+  async start(): Promise<void> {
+    const custom = this.config.makeApiClient(CustomObjectsApi);
+    const scopes = this.options.namespaces.length ? this.options.namespaces : [undefined];
+    for (const namespace of scopes) {
+      const path = namespace
+        ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/rollouts`
+        : `/apis/${GROUP}/${VERSION}/rollouts`;
+      const list = () =>
+        (namespace
+          ? custom.listNamespacedCustomObject({
+              group: GROUP,
+              version: VERSION,
+              namespace,
+              plural: 'rollouts',
+            })
+          : custom.listClusterCustomObject({
+              group: GROUP,
+              version: VERSION,
+              plural: 'rollouts',
+            })) as Promise<KubernetesListObject<RolloutObject>>;
+      const informer = makeInformer<RolloutObject>(this.config, path, list);
+      informer.on('add', (object) =>
+        this.enqueue(object, (o) => reconcileRollout(o, this.deps, this.handled)),
+      );
+      informer.on('update', (object) =>
+        this.enqueue(object, (o) => reconcileRollout(o, this.deps, this.handled)),
+      );
+      informer.on('delete', (object) =>
+        this.enqueue(object, (o) => reconcileDeleted(o, this.deps, this.handled)),
+      );
+      informer.on('error', (err) => this.restartLater(informer, path, err));
+      this.informers.push(informer);
+      await informer.start().catch((err: unknown) => this.restartLater(informer, path, err));
+    }
+  }
+
+  /** Every event's work is done (for tests and a clean stop). */
+  async idle(): Promise<void> {
+    while (this.queues.size) await Promise.all([...this.queues.values()]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    await Promise.all(this.informers.map((informer) => informer.stop()));
+    await this.idle();
+  }
+
+  /** One object's events in order; different objects' side by side. A failure is logged, not fatal. */
+  private enqueue(object: RolloutObject, work: (object: RolloutObject) => Promise<void>): void {
+    const key = `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => work(object))
+      .catch((err: unknown) =>
+        this.deps.log('warn', 'event not handled', {
+          rollout: key,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      )
+      .finally(() => {
+        if (this.queues.get(key) === next) this.queues.delete(key);
+      });
+    this.queues.set(key, next);
+  }
+
+  private restartLater(informer: Informer<RolloutObject>, path: string, err: unknown): void {
+    if (this.stopped) return;
+    const message = describe(err);
+    // The same failure again (an API server down for a while) is said once.
+    if (message !== this.lastError)
+      this.deps.log('warn', 'watch failed, starting again in 5 s', { path, error: message });
+    this.lastError = message;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopped) informer.start().catch((e: unknown) => this.restartLater(informer, path, e));
+    }, RESTART_MS);
+    this.timers.add(timer);
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message.split('\n')[0] ?? err.message;
+  return String(err);
+}
+
+function defaultLog(level: 'info' | 'warn', message: string, fields: Record<string, unknown>): void {
+  const line = `watcher: ${message} ${JSON.stringify(fields)}`;
+  if (level === 'warn') console.warn(line);
+  else console.log(line);
+}
