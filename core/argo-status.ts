@@ -92,6 +92,8 @@ export interface ArgoStatusOptions {
    * our normalized steps cannot always tell apart. Absent: rebuilt from the definition (argoStepsOf).
    */
   steps?: unknown;
+  /** The same hash computed where the object's steps are (the watcher); wins over `steps`. */
+  stepHash?: string;
   /**
    * A time (RFC 3339) for the conditions that have no time of their own in our status (a first
    * deploy has none); absent: those conditions are left out, as Argo's CRD requires both times.
@@ -114,7 +116,7 @@ export function argoRolloutStatus(
     ...(facts.pauseConditions.length ? { controllerPause: true as const } : {}),
     ...(facts.aborted && status.abortedAt !== undefined ? { abortedAt: metaTime(status.abortedAt) } : {}),
     ...nonEmpty('currentPodHash', facts.currentPodHash),
-    ...nonEmpty('currentStepHash', currentStepHash(definition, options.steps)),
+    ...nonEmpty('currentStepHash', options.stepHash ?? currentStepHash(definition, options.steps)),
     ...nonZero('replicas', facts.replicas),
     ...nonZero('updatedReplicas', facts.updatedReplicas),
     // We know no ready count apart from the available one (equal unless minReadySeconds > 0).

@@ -32,6 +32,8 @@ export interface DeployInput {
 export interface ClusterSource {
   uid: string;
   generation: number;
+  /** Argo's currentStepHash of the object's steps as written (core/argo-status.ts), for its status. */
+  stepHash?: string;
 }
 
 export type EmptyInput = Record<string, never>;

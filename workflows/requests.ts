@@ -240,7 +240,12 @@ export class RolloutRequests {
       (cluster.generation as number) < 1
     )
       return 'deploy: "cluster" must be {"uid": "<the Rollout\'s uid>", "generation": <its metadata.generation, 1 or more>}';
-    const extra = payloadProblem('deploy', cluster, ['uid', 'generation'], '');
+    if (
+      cluster.stepHash !== undefined &&
+      (typeof cluster.stepHash !== 'string' || !/^[a-z0-9]{1,16}$/.test(cluster.stepHash))
+    )
+      return 'deploy: "cluster.stepHash" must be the steps\' hash (lower-case letters and digits)';
+    const extra = payloadProblem('deploy', cluster, ['uid', 'generation', 'stepHash'], '');
     if (extra) return extra.replace('unknown field ', 'unknown field in "cluster": ');
     if (invalidSpec !== undefined && (typeof invalidSpec !== 'string' || invalidSpec === ''))
       return 'deploy: "invalidSpec" must be the lint message of the generation that failed';

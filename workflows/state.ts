@@ -71,6 +71,8 @@ export interface CarriedState {
   cluster?: ClusterSource;
   /** The status last written onto the Rollout object (workflows/status-writer.ts). */
   statusWritten?: StampedRolloutStatus;
+  /** When the status writer began (epoch ms): the time of conditions that have none of their own. */
+  statusSince?: number;
 }
 
 export interface RolloutWorkflowInput {

@@ -24,6 +24,11 @@ export class StatusWriter {
     if (!cluster) return undefined;
     return argoRolloutStatus(this.state.status(), this.state.definition, {
       generation: cluster.generation,
+      ...(cluster.stepHash !== undefined ? { stepHash: cluster.stepHash } : {}),
+      // For conditions that have no time of their own (a first deploy's): fixed, so nothing churns.
+      ...(this.state.data.statusSince !== undefined
+        ? { observedAt: new Date(this.state.data.statusSince).toISOString() }
+        : {}),
     }) as unknown as Record<string, unknown>;
   }
 
@@ -40,6 +45,7 @@ export class StatusWriter {
     await condition(() => this.state.data.cluster !== undefined);
     // Histories from before never wrote a status; asked only once a Rollout object drives the rollout.
     if (!patched(CLUSTER_STATUS)) return;
+    this.state.data.statusSince ??= Date.now();
     for (;;) {
       await condition(() => this.owed());
       await this.writeOnce();

@@ -110,7 +110,8 @@ describe('the spec', () => {
     await reconcileRollout(rollout(1, { status: { phase: 'Progressing' } }), deps, handled);
     await reconcileRollout(rollout(2, { spec: spec('web:2') }), deps, handled);
     expect(rollouts.calls).toEqual(['deploy 1', 'deploy 2']);
-    expect(rollouts.deployed[1]?.cluster).toEqual({ uid: 'uid-1', generation: 2 });
+    expect(rollouts.deployed[1]?.cluster).toMatchObject({ uid: 'uid-1', generation: 2 });
+    expect(rollouts.deployed[1]?.cluster.stepHash).toMatch(/^[a-z0-9]+$/);
     expect(rollouts.deployed[1]?.rollout.template.spec.containers[0]?.image).toBe('web:2');
     expect(rollouts.deployed[0]?.rollout).toMatchObject({ name: 'web', namespace: 'shop', replicas: 2 });
   });

@@ -5,6 +5,7 @@
 // workflow is the one source of truth: it refuses a generation already taken and a request that does not
 // apply, and what it decided reaches the object only through the status it writes.
 import type { TemplateKey } from '../../core/analysis/attach.js';
+import { computeStepHash, goStepsJson } from '../../core/argo-status.js';
 import { requestsIn, restoreAcknowledged, type StatusRequest } from '../../core/cluster/requests.js';
 import { isObject } from '../../core/json.js';
 import type { FetchedTemplates } from '../../client/cluster-templates.js';
@@ -66,6 +67,12 @@ function sourceOf(object: RolloutObject): ClusterSource | undefined {
   return uid && typeof generation === 'number' ? { uid, generation } : undefined;
 }
 
+/** Argo's currentStepHash of the steps as the object holds them (our definition keeps them normalized). */
+function stepHashOf(spec: unknown): string | undefined {
+  const canary = canaryOf(spec);
+  return canary && Array.isArray(canary.steps) ? computeStepHash(goStepsJson(canary.steps)) : undefined;
+}
+
 /** The status Argo's controller writes for a spec it cannot run (a Rollout no workflow runs yet). */
 export function invalidSpecStatus(generation: number, message: string, now: Date): Record<string, unknown> {
   const time = now.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -100,7 +107,11 @@ async function reconcileSpec(object: RolloutObject, deps: ReconcileDeps, handled
   const read = await readRolloutObject(object, deps.fetchTemplates);
   try {
     if ('definition' in read) {
-      const result = await deps.rollouts.deployFromCluster(read.definition, source);
+      const stepHash = stepHashOf(object.spec);
+      const result = await deps.rollouts.deployFromCluster(read.definition, {
+        ...source,
+        ...(stepHash ? { stepHash } : {}),
+      });
       deps.log('info', 'deployed', { rollout: key, generation: source.generation, result: result.message });
     } else {
       deps.log('warn', 'invalid spec', {
@@ -128,8 +139,7 @@ async function reconcileSpec(object: RolloutObject, deps: ReconcileDeps, handled
 }
 
 function send(rollouts: Rollouts, namespace: string, name: string, request: StatusRequest) {
-  const via = 'kubectl-argo-rollouts (the Rollout status)';
-  if (request.kind === 'abort') return rollouts.abort(namespace, name, `aborted through ${via}`);
+  if (request.kind === 'abort') return rollouts.abort(namespace, name);
   if (request.kind === 'retry') return rollouts.retry(namespace, name);
   return rollouts.promote(namespace, name, request.full);
 }
@@ -163,9 +173,13 @@ async function reconcileRequests(
   }
 }
 
-function stepCount(spec: unknown): number {
+function canaryOf(spec: unknown): Record<string, unknown> | undefined {
   const strategy = isObject(spec) && isObject(spec.strategy) ? spec.strategy : undefined;
-  const canary = strategy && isObject(strategy.canary) ? strategy.canary : undefined;
+  return strategy && isObject(strategy.canary) ? strategy.canary : undefined;
+}
+
+function stepCount(spec: unknown): number {
+  const canary = canaryOf(spec);
   return canary && Array.isArray(canary.steps) ? canary.steps.length : 0;
 }
 
