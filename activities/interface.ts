@@ -7,6 +7,7 @@
 import type { MeasureInput, MeasureResult } from '../core/analysis/types.js';
 import type { AntiAffinity, Labels, PodMetadata, PodTemplate, TrafficRouting } from '../core/types.js';
 import type { IntOrPercent } from '../core/basic-canary.js';
+import type { RolloutEvent } from '../core/cluster/events.js';
 import type { WorkflowStamp } from '../core/cluster/requests.js';
 
 export interface ReplicaSetRef {
@@ -155,6 +156,8 @@ export interface WriteRolloutStatusInput {
   status: StampedRolloutStatus;
   /** The status last written, which the object holds unless someone changed it since. */
   previous?: StampedRolloutStatus;
+  /** The Kubernetes Events this change tells (core/cluster/events.ts), recorded once it is written. */
+  events?: RolloutEvent[];
 }
 
 export interface WriteRolloutStatusResult {

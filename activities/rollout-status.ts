@@ -3,6 +3,7 @@
 // truth and calls this at every change of state; this write only carries it out, conditionally: an
 // older write never lands over a newer one (the stamp's sequence), and a write changes only what
 // changed since the last one, so a request the plugin wrote in between stands.
+import os from 'node:os';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { mergePatchBetween } from '../core/cluster/merge-patch.js';
 import { stampOf } from '../core/cluster/requests.js';
@@ -25,7 +26,17 @@ export async function writeRolloutStatus(
   kube: Kube,
   input: WriteRolloutStatusInput,
 ): Promise<WriteRolloutStatusResult> {
+  const result = await patchStatus(kube, input);
+  // The events go with their status: a retry after the status landed still records them (by name, once).
+  if (result.written || result.reason === ALREADY_WRITTEN) await recordEvents(kube, input);
+  return result;
+}
+
+const ALREADY_WRITTEN = 'already written (a retry)';
+
+async function patchStatus(kube: Kube, input: WriteRolloutStatusInput): Promise<WriteRolloutStatusResult> {
   const ref = rolloutRef(input.namespace, input.name);
+  const sequence = input.status.temporal.sequence;
   for (let attempt = 1; attempt <= 5; attempt++) {
     const object = await kube.readIfExists<RolloutWithStatus>(ref);
     // Deleted, or deleted and made again: the status is no longer this workflow's to write.
@@ -34,7 +45,8 @@ export async function writeRolloutStatus(
       return { written: false, reason: `the Rollout was replaced (uid ${object.metadata?.uid ?? '?'})` };
     const current = isObject(object.status) ? object.status : {};
     const stamp = stampOf(current);
-    if (stamp && stamp.sequence >= input.status.temporal.sequence)
+    if (stamp?.sequence === sequence) return { written: false, reason: ALREADY_WRITTEN };
+    if (stamp && stamp.sequence > sequence)
       return { written: false, reason: `a newer status is there (write ${stamp.sequence})` };
     // On top of our previous write: only what changed, so what others set since stands. Otherwise (a
     // first write, a status someone replaced): all of ours, over whatever is there.
@@ -42,7 +54,7 @@ export async function writeRolloutStatus(
       stamp !== undefined &&
       input.previous !== undefined &&
       stamp.sequence === input.previous.temporal.sequence;
-    const patch = mergePatchBetween(follows ? input.previous! : current, input.status);
+    const patch = mergePatchBetween(follows && input.previous ? input.previous : current, input.status);
     if (!patch) return { written: false, reason: 'unchanged' };
     try {
       await kube.mergePatchStatus(ref, 'rollouts', {
@@ -64,3 +76,40 @@ export async function writeRolloutStatus(
 function isConflict(err: unknown): boolean {
   return /HTTP 409/.test(err instanceof Error ? err.message : String(err));
 }
+
+/**
+ * Each event as a core/v1 Event on the Rollout, as Argo's controller records them (its component name,
+ * so filters made for Argo keep working). Named by the object, the write and its place in it.
+ */
+async function recordEvents(kube: Kube, input: WriteRolloutStatusInput): Promise<void> {
+  const now = new Date().toISOString();
+  const sequence = input.status.temporal.sequence;
+  for (const [index, event] of (input.events ?? []).entries()) {
+    const name = `${input.name}.${input.uid.slice(0, 8)}-${sequence}-${index}`;
+    const ref = { apiVersion: 'v1', kind: 'Event', namespace: input.namespace, name };
+    await kube.createUnlessExists(ref, {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: input.namespace },
+      involvedObject: {
+        apiVersion: ROLLOUT_API_VERSION,
+        kind: 'Rollout',
+        name: input.name,
+        namespace: input.namespace,
+        uid: input.uid,
+      },
+      type: event.type,
+      reason: event.reason,
+      message: event.message,
+      source: { component: EVENT_COMPONENT },
+      reportingComponent: EVENT_COMPONENT,
+      reportingInstance: os.hostname(),
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    } as KubernetesObject);
+  }
+}
+
+/** Argo's controller's event source (its `kubectl describe` filters and alerts look for it). */
+const EVENT_COMPONENT = 'rollouts-controller';

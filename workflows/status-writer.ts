@@ -3,7 +3,8 @@
 // stamped with a rising sequence, so the object never shows an older state than one it showed. What was
 // last written is carried state: a crash or a continue-as-new resumes with the write still owed.
 import { condition, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
-import { argoRolloutStatus } from '../core/argo-status.js';
+import { argoRolloutStatus, type ArgoRolloutStatus } from '../core/argo-status.js';
+import { eventsBetween } from '../core/cluster/events.js';
 import { acknowledgedOf } from '../core/cluster/requests.js';
 import { sameJson } from '../core/cluster/merge-patch.js';
 import type { StampedRolloutStatus } from '../activities/interface.js';
@@ -66,6 +67,11 @@ export class StatusWriter {
       },
     };
     const def = this.state.definition;
+    const shown = this.state.status();
+    const events = eventsBetween(previous as Partial<ArgoRolloutStatus> | undefined, desired, {
+      revision: shown.revision,
+      steps: shown.steps.map((step) => step.text),
+    });
     this.busy = true;
     try {
       const result = await callActivity(
@@ -77,6 +83,7 @@ export class StatusWriter {
           uid: cluster.uid,
           status,
           ...(previous ? { previous } : {}),
+          ...(events.length ? { events } : {}),
         },
       );
       if (!result.written) log.info('status not written', { reason: result.reason });

@@ -10,6 +10,7 @@ import {
   CustomObjectsApi,
   KubeConfig,
   PatchStrategy,
+  type CoreV1Event,
   setHeaderOptions,
   type KubernetesObjectApi,
   type V1ReplicaSet,
@@ -128,6 +129,23 @@ async function pluginPatch(patch: object, subresource?: 'status'): Promise<void>
   else await custom.patchNamespacedCustomObject({ ...ref, body: patch }, options);
 }
 
+/** The reasons of the Events on the Rollout object `uid`, oldest first. */
+async function eventReasons(uid: string): Promise<string[]> {
+  const list = await api.list<CoreV1Event>(
+    'v1',
+    'Event',
+    NS,
+    undefined,
+    undefined,
+    undefined,
+    `involvedObject.uid=${uid}`,
+  );
+  return list.items
+    .filter((e) => e.source?.component === 'rollouts-controller')
+    .sort((a, b) => String(a.metadata.name).localeCompare(String(b.metadata.name), 'en', { numeric: true }))
+    .map((e) => e.reason ?? '');
+}
+
 async function replicaSets(): Promise<V1ReplicaSet[]> {
   const list = await api.list<V1ReplicaSet>('apps/v1', 'ReplicaSet', NS);
   return list.items;
@@ -205,6 +223,23 @@ describe('a Rollout object in the cluster', () => {
     expect(status.stableRS).toBe(status.currentPodHash);
     expect(status.promoteFull).toBeUndefined();
     expect((await h.status()).revision).toBe(2);
+
+    // `kubectl describe rollout` tells the story with Argo's reasons.
+    const events = await waitUntil(
+      () => eventReasons(uid),
+      (reasons) =>
+        reasons.includes('RolloutCompleted') && reasons.filter((r) => r === 'RolloutCompleted').length >= 2,
+      'the events of the promotion',
+    );
+    for (const reason of [
+      'RolloutUpdated',
+      'RolloutStepCompleted',
+      'TrafficWeightUpdated',
+      'RolloutPaused',
+      'RolloutResumed',
+      'RolloutAborted',
+    ])
+      expect(events).toContain(reason);
   }, 120_000);
 
   it('shows an invalid spec as InvalidSpec, restarts without a second revision, and ends its workflow when deleted', async () => {
