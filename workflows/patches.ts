@@ -89,3 +89,10 @@ export const POD_RESTART = 'pod-restart';
  * shape, at every change (issue 12): only rollouts with a Rollout object reach it.
  */
 export const CLUSTER_STATUS = 'cluster-status';
+
+/**
+ * A change of spec.replicas (an HPA, `kubectl scale` through the scale subresource) rescales the stable
+ * and the canary of a canary in flight, or the stable of an aborted one, for the weight they are at,
+ * without a new revision and without waiting for the next step (issue 12, item 8).
+ */
+export const RESCALE_IN_FLIGHT = 'rescale-in-flight';

@@ -34,6 +34,7 @@ import {
 } from './messages.js';
 import { RolloutRequests } from './requests.js';
 import { startRestarts } from './restart.js';
+import { startRescales } from './rescale.js';
 import { startScaleDowns } from './scale-downs.js';
 import { startStatusWriter } from './status-writer.js';
 import { initialState, RolloutState, type RolloutWorkflowInput } from './state.js';
@@ -148,6 +149,7 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<void
 
   startScaleDowns(state, controller.cluster);
   startRestarts(state, controller.lock);
+  startRescales(state, controller.cluster);
   const statusWriter = startStatusWriter(state);
 
   try {

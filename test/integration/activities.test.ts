@@ -484,6 +484,9 @@ describe('waitForReplicaSetAvailable', () => {
       labelSelector: `${ROLLOUT_LABEL}=waiter`,
       startupDelayMs: 600,
       pollMs: 50,
+      // Status only: the observedGeneration case below wants all 3 counted at once when the simulator
+      // comes back, which pods (the third one starting after the delay) would not give.
+      pods: false,
     });
     const env = new MockActivityEnvironment(undefined, { logger });
     const heartbeats: unknown[] = [];
