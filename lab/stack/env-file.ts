@@ -25,12 +25,23 @@ export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export function renderEnvFile(vars: LabEnvVars, envFile: string): string {
+/**
+ * `toolsBin` (.tools/bin, where kubectl and the kubectl-argo-rollouts plugin are built) goes on PATH
+ * once, however often the file is sourced; parseEnvFile skips that line (it is not an assignment).
+ */
+export function renderEnvFile(vars: LabEnvVars, envFile: string, toolsBin?: string): string {
+  const bin = toolsBin === undefined ? undefined : shellQuote(toolsBin);
   return [
     `# The lab's addresses, written by \`rollouts lab up\`. Use: source ${shellQuote(envFile)}`,
     ...(Object.entries(vars) as [string, string][]).map(
       ([name, value]) => `export ${name}=${shellQuote(value)}`,
     ),
+    ...(bin === undefined
+      ? []
+      : [
+          '# kubectl and `kubectl argo rollouts` (the plugin), as built into the project',
+          `case ":$PATH:" in *:${bin}:*) ;; *) export PATH=${bin}:"$PATH" ;; esac`,
+        ]),
     '',
   ].join('\n');
 }

@@ -7,7 +7,7 @@ import type { Component, LabContext } from './component.js';
 import { labEnvVars, parseEnvFile, renderEnvFile } from './env-file.js';
 import { kube } from './kube.js';
 import { mesh } from './mesh.js';
-import { labPaths, type LabPaths } from './paths.js';
+import { labPaths, toolsBin, type LabPaths } from './paths.js';
 import { portHolder, portIsFree, sleep } from './probe.js';
 import { acquireLock, LabError, labProcesses } from './process.js';
 import { prometheus } from './prometheus.js';
@@ -195,7 +195,7 @@ async function bringUp(
 }
 
 function writeEnvFile(ctx: LabContext): void {
-  const text = renderEnvFile(labEnvVars(ctx.paths.kubeconfig, ctx.urls), ctx.paths.envFile);
+  const text = renderEnvFile(labEnvVars(ctx.paths.kubeconfig, ctx.urls), ctx.paths.envFile, toolsBin);
   let current: string | undefined;
   try {
     current = fs.readFileSync(ctx.paths.envFile, 'utf8');

@@ -24,6 +24,21 @@ describe('the lab environment file', () => {
     );
   });
 
+  it('puts the tools on PATH once, however often it is sourced, and parses the same', () => {
+    const dir = path.join(testOutput, 'lab env-file tools');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'env');
+    const vars = labEnvVars(path.join(dir, 'kubeconfig'), urls);
+    fs.writeFileSync(file, renderEnvFile(vars, file, '/opt/my tools/bin'));
+    const printed = execFileSync('bash', ['-c', 'source "$1"; source "$1"; printf %s "$PATH"', '-', file], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(printed).toBe('/opt/my tools/bin:/usr/bin:/bin');
+    expect(parseEnvFile(fs.readFileSync(file, 'utf8'))).toEqual(vars);
+  });
+
   it('quotes what the shell would expand or split', () => {
     expect(shellQuote('/plain/path-1.2_x')).toBe('/plain/path-1.2_x');
     expect(shellQuote('/my lab/kubeconfig')).toBe("'/my lab/kubeconfig'");
