@@ -137,7 +137,7 @@ export async function playKubectlWalkthrough(
   await player.kubectl('apply', '-f', green);
   const generation = (await player.waitFor('green is paused at step 1', pausedAt(1))).generation;
   await player.kubectl('apply', '-f', green);
-  v = await player.waitFor(
+  await player.waitFor(
     'the resync changed nothing',
     (x) => x.generation === generation && pausedAt(1)(x),
   );
@@ -180,7 +180,7 @@ export async function playKubectlWalkthrough(
   player.say('6. kubectl argo rollouts undo --to-revision 2 (yellow), abort, retry, abort, restart');
   // Revision 2 is yellow (1 blue, 3 green, 4 purple); a bare undo would go back to green, the one before.
   await plugin('undo', NAME, '--to-revision', '2');
-  v = await player.waitFor(
+  await player.waitFor(
     'yellow again, paused at step 1',
     (x) => x.image === image('yellow') && pausedAt(1)(x),
   );

@@ -20,7 +20,8 @@
 # KUBE_AUDIT_LOG=FILE (opt-in, read when kube-apiserver starts): kube-apiserver's audit log, one JSON event
 #   per line, never rotated, of every create/update/patch/delete of ReplicaSets (and their scale), Services,
 #   VirtualServices and DestinationRules, with the request and response bodies (level RequestResponse;
-#   nothing else is logged; policy in DIR/audit-policy.yaml). The fault suite checks every write with it.
+#   nothing else is logged unless KUBE_AUDIT_ALL=true, which adds every other request at Metadata level;
+#   policy in DIR/audit-policy.yaml). The fault suite checks every write with it.
 # Files in DIR: kubeconfig (admin token, CA), token (the bearer token alone), tokens.csv, pki/, etcd-data/,
 #   etcd.log, kube-apiserver.log, *.pid, ports.env.
 set -euo pipefail
@@ -289,8 +290,10 @@ rules:
         resources: [services]
       - group: networking.istio.io
         resources: [virtualservices, destinationrules]
-  - level: None
 EOF
+  # KUBE_AUDIT_ALL=true: every other request too, without bodies (what an idle rollout costs).
+  if [[ ${KUBE_AUDIT_ALL:-} == true ]]; then echo '  - level: Metadata' >>"$dir/audit-policy.yaml"
+  else echo '  - level: None' >>"$dir/audit-policy.yaml"; fi
   audit=(--audit-policy-file="$dir/audit-policy.yaml" --audit-log-path="$file" --audit-log-format=json
     --audit-log-mode=blocking --audit-log-maxsize=0 --audit-log-maxbackup=0 --audit-log-maxage=0)
 }

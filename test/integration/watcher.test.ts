@@ -25,7 +25,7 @@ import { rolloutWorkflowId } from '../../workflows/messages.js';
 import { RolloutWatcher } from '../../worker/watcher/watcher.js';
 import type { RolloutObject } from '../../worker/watcher/rollout-object.js';
 import { ControlPlane } from '../support/kube-control-plane.js';
-import { seedDir } from '../support/paths.js';
+import { seedDir, testOutput } from '../support/paths.js';
 import { RolloutHarness, seedRollout } from '../support/rollout-harness.js';
 import { createTimeSkippingEnv, waitUntil } from '../support/temporal-env.js';
 
@@ -44,8 +44,16 @@ let harness: RolloutHarness | undefined;
 let watcher: RolloutWatcher | undefined;
 const logs: string[] = [];
 
+// Every request the API server answers, without bodies: what an idle rollout costs is counted from it.
+const auditLog = path.join(testOutput, 'kube-watcher-audit.log');
+
 beforeAll(async () => {
+  fs.rmSync(auditLog, { force: true });
+  process.env.KUBE_AUDIT_LOG = auditLog;
+  process.env.KUBE_AUDIT_ALL = 'true';
   [cp, env] = await Promise.all([ControlPlane.start('watcher'), createTimeSkippingEnv()]);
+  delete process.env.KUBE_AUDIT_LOG;
+  delete process.env.KUBE_AUDIT_ALL;
   await cp.apply(...seedFiles);
   api = cp.objectApi();
   const config = new KubeConfig();
@@ -146,6 +154,42 @@ async function eventReasons(uid: string): Promise<string[]> {
     .map((e) => e.reason ?? '');
 }
 
+interface AuditEvent {
+  stage: string;
+  verb: string;
+  user?: { username?: string };
+  objectRef?: { resource?: string; subresource?: string; name?: string };
+}
+
+function auditEvents(): AuditEvent[] {
+  return fs
+    .readFileSync(auditLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AuditEvent)
+    .filter((e) => e.stage === 'ResponseComplete');
+}
+
+/**
+ * The requests the worker's side makes (watcher, activities), told apart from the pod simulator's
+ * (pods, its ReplicaSet lists and status writes) by what they touch. The one long-lived watch is left out.
+ */
+function rolloutRequests(events: AuditEvent[]): string[] {
+  const simulator = (e: AuditEvent) =>
+    e.objectRef?.resource === 'pods' ||
+    (e.objectRef?.resource === 'replicasets' && (e.verb === 'list' || e.objectRef.subresource === 'status'));
+  return (
+    events
+      // The API server's own requests (its lease, as system:apiserver) are not the rollout's.
+      .filter((e) => !(e.user?.username ?? '').startsWith('system:'))
+      .filter((e) => e.objectRef?.resource !== undefined && !simulator(e) && e.verb !== 'watch')
+      .map(
+        (e) =>
+          `${e.verb} ${e.objectRef?.resource ?? ''}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`,
+      )
+  );
+}
+
 async function replicaSets(): Promise<V1ReplicaSet[]> {
   const list = await api.list<V1ReplicaSet>('apps/v1', 'ReplicaSet', NS);
   return list.items;
@@ -240,6 +284,45 @@ describe('a Rollout object in the cluster', () => {
       'RolloutAborted',
     ])
       expect(events).toContain(reason);
+  }, 120_000);
+
+  it('costs no API request while idle, and writes its status only when something changed', async () => {
+    await start();
+    await custom.createNamespacedCustomObject({ ...ref, body: seedObject() });
+    await waitForStatus('Healthy', (s) => s.phase === 'Healthy' && s.observedGeneration === '1');
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // the last write's echo through the watch
+    const before = auditEvents().length;
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    expect(rolloutRequests(auditEvents().slice(before))).toEqual([]);
+
+    // One promote of a pause: a handful of status writes, each for a change (the step, the weight, the pause).
+    await pluginPatch({ spec: { template: { spec: { containers: [{ name: 'myapp', image: YELLOW }] } } } });
+    await waitForStatus('paused at step 1', (s) => s.phase === 'Paused' && s.currentStepIndex === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const paused = auditEvents().length;
+    await pluginPatch({ status: { pauseConditions: null } }, 'status');
+    await waitForStatus('paused at step 3', (s) => s.phase === 'Paused' && s.currentStepIndex === 3);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const writes = rolloutRequests(auditEvents().slice(paused)).filter((r) => r === 'patch rollouts/status');
+    // Ours: promoted (step 2), the weight step done, paused at step 3; the plugin's own patch is the first.
+    expect(writes.length).toBeGreaterThanOrEqual(3);
+    expect(writes.length).toBeLessThanOrEqual(6);
+  }, 120_000);
+
+  it('catches its status up after the API server was down when it was due', async () => {
+    const h = await start();
+    await custom.createNamespacedCustomObject({ ...ref, body: seedObject() });
+    await waitForStatus('Healthy', (s) => s.phase === 'Healthy' && s.observedGeneration === '1');
+    await pluginPatch({ spec: { template: { spec: { containers: [{ name: 'myapp', image: YELLOW }] } } } });
+    await waitForStatus('paused at step 1', (s) => s.phase === 'Paused' && s.currentStepIndex === 1);
+    await cp.stopApiserver();
+    // Promoted through Temporal while the API server is down: the steps and the status wait for it.
+    await h.rollouts.promote(NS, 'myapp');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await cp.startApiserver();
+    const status = await waitForStatus('past step 1', (s) => (s.currentStepIndex ?? 0) >= 3, 60_000);
+    expect(status.observedGeneration).toBe('2');
+    expect(status.pauseConditions).toEqual([expect.objectContaining({ reason: 'CanaryPauseStep' })]);
   }, 120_000);
 
   it('shows an invalid spec as InvalidSpec, restarts without a second revision, and ends its workflow when deleted', async () => {
