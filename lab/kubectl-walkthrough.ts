@@ -137,10 +137,7 @@ export async function playKubectlWalkthrough(
   await player.kubectl('apply', '-f', green);
   const generation = (await player.waitFor('green is paused at step 1', pausedAt(1))).generation;
   await player.kubectl('apply', '-f', green);
-  await player.waitFor(
-    'the resync changed nothing',
-    (x) => x.generation === generation && pausedAt(1)(x),
-  );
+  await player.waitFor('the resync changed nothing', (x) => x.generation === generation && pausedAt(1)(x));
   await player.makeGreenFail();
   await plugin('promote', NAME);
   v = await player.waitFor(
