@@ -86,13 +86,14 @@ afterEach(async () => {
 });
 
 /** The seed's Rollout object, without its analysis (no Prometheus here). */
-function seedObject(): RolloutObject {
+function seedObject(replicas?: number): RolloutObject {
   const object = YAML.parse(
     fs.readFileSync(path.join(seedDir, '05-rollout.yaml'), 'utf8'),
   ) as RolloutObject & {
     spec: { strategy: { canary: Record<string, unknown> } };
   };
   delete object.spec.strategy.canary.analysis;
+  if (replicas !== undefined) (object.spec as Record<string, unknown>).replicas = replicas;
   return object;
 }
 
@@ -307,6 +308,51 @@ describe('a Rollout object in the cluster', () => {
     // Ours: promoted (step 2), the weight step done, paused at step 3; the plugin's own patch is the first.
     expect(writes.length).toBeGreaterThanOrEqual(3);
     expect(writes.length).toBeLessThanOrEqual(6);
+  }, 120_000);
+
+  it('keeps one truth when the plugin and the rollouts command act together, and rescales by the scale subresource', async () => {
+    const h = await start();
+    await custom.createNamespacedCustomObject({
+      ...ref,
+      body: seedObject(2),
+    });
+    await waitForStatus('Healthy', (s) => s.phase === 'Healthy' && s.observedGeneration === '1');
+    await pluginPatch({ spec: { template: { spec: { containers: [{ name: 'myapp', image: YELLOW }] } } } });
+    await waitForStatus('paused at step 1', (s) => s.phase === 'Paused' && s.currentStepIndex === 1);
+    // Both at once: the plugin's promote (a status patch) and `rollouts promote` (an update). Each is
+    // taken or refused by the workflow; the object ends showing exactly what the workflow says.
+    const [viaTemporal] = await Promise.allSettled([
+      h.rollouts.promote(NS, 'myapp'),
+      pluginPatch({ status: { pauseConditions: null } }, 'status'),
+    ]);
+    expect(viaTemporal.status).toBe('fulfilled');
+    const ours = await h.waitFor(
+      'paused at a later pause',
+      (x) => x.phase === 'Paused' && (x.currentStepIndex ?? 0) >= 3,
+    );
+    const shown = await waitForStatus(
+      'the object shows the same',
+      (s) => s.currentStepIndex === ours.currentStepIndex && s.phase === 'Paused',
+    );
+    expect(shown.pauseConditions).toEqual([expect.objectContaining({ reason: 'CanaryPauseStep' })]);
+
+    // `kubectl scale rollout myapp --replicas 5` (the HPA's way): the scale subresource.
+    const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    await custom.patchNamespacedCustomObjectScale({ ...ref, body: { spec: { replicas: 5 } } }, options);
+    const rs = async (image: string) =>
+      (await replicaSets()).find((r) => r.spec?.template?.spec?.containers[0]?.image === image)?.spec
+        ?.replicas;
+    await waitUntil(
+      async () => [await rs(YELLOW), await rs('argoproj/rollouts-demo:blue')],
+      ([canary, stable]) => stable === 5 && canary !== undefined && canary >= 2,
+      'stable and canary rescaled for 5',
+    );
+    const scaled = await waitForStatus(
+      'the new generation observed',
+      (s) => s.observedGeneration === '3' && s.HPAReplicas !== undefined,
+    );
+    expect(scaled.selector).toBe('app=myapp');
+    expect((await h.status()).revision).toBe(2);
   }, 120_000);
 
   it('catches its status up after the API server was down when it was due', async () => {
