@@ -22,7 +22,7 @@ export const UNSUPPORTED_CANARY: UnsupportedFields = {
 
 /** RolloutAnalysis (types.go), inline step or background. */
 export const UNSUPPORTED_ROLLOUT_ANALYSIS: UnsupportedFields = {
-  analysisRunMetadata: 'remove it; AnalysisRuns are not Kubernetes objects here',
+  analysisRunMetadata: "remove it; the AnalysisRun objects carry Argo's own labels and annotations only",
 };
 
 /** IstioDestinationRule (types.go). */

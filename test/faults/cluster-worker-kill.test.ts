@@ -43,7 +43,7 @@ describe(SCENARIO, () => {
       await sleep(random.between(4_000, 8_000));
       while (!done) {
         lab.kill('worker');
-        const down = random.between(500, 4_000);
+        const down = Math.round(random.between(500, 4_000));
         kills.push({ at: new Date().toISOString().slice(11, 19), downMs: down });
         log(`kill ${kills.length}: worker down for ${down} ms`);
         await sleep(down);
