@@ -22,6 +22,7 @@ import type { ArgoRolloutStatus } from '../../core/argo-status.js';
 import { Kube } from '../../activities/kube.js';
 import { PodSimulator } from '../../lab/pod-simulator.js';
 import { rolloutWorkflowId } from '../../workflows/messages.js';
+import type { Rollouts } from '../../worker/watcher/reconcile.js';
 import { RolloutWatcher } from '../../worker/watcher/watcher.js';
 import type { RolloutObject } from '../../worker/watcher/rollout-object.js';
 import { ControlPlane } from '../support/kube-control-plane.js';
@@ -107,10 +108,10 @@ async function start(): Promise<RolloutHarness> {
   return harness;
 }
 
-function newWatcher(h: RolloutHarness): RolloutWatcher {
+function newWatcher(h: RolloutHarness, rollouts: Rollouts = h.rollouts): RolloutWatcher {
   const config = new KubeConfig();
   config.loadFromFile(cp.kubeconfigPath);
-  return new RolloutWatcher(config, Kube.fromConfig(config), h.rollouts, {
+  return new RolloutWatcher(config, Kube.fromConfig(config), rollouts, {
     namespaces: [NS],
     log: (level, message, fields) => logs.push(`${level} ${message} ${JSON.stringify(fields)}`),
   });
@@ -353,6 +354,32 @@ describe('a Rollout object in the cluster', () => {
     );
     expect(scaled.selector).toBe('app=myapp');
     expect((await h.status()).revision).toBe(2);
+  }, 120_000);
+
+  it('hands on a generation that Temporal could not take at first (no event needed to try again)', async () => {
+    const kube = Kube.fromKubeconfig(cp.kubeconfigPath);
+    const h = new RolloutHarness(env, seedRollout(), { activities: createActivities({ kube, pollMs: 100 }) });
+    harness = h;
+    await h.start();
+    let failures = 0;
+    // Temporal unreachable for the first deploy: the watcher must try again by itself.
+    const flaky: Rollouts = {
+      deployFromCluster: (rollout, source) =>
+        failures++ === 0
+          ? Promise.reject(new Error('14 UNAVAILABLE: connection refused'))
+          : h.rollouts.deployFromCluster(rollout, source),
+      invalidSpec: (...args) => h.rollouts.invalidSpec(...args),
+      promote: (...args) => h.rollouts.promote(...args),
+      abort: (...args) => h.rollouts.abort(...args),
+      retry: (...args) => h.rollouts.retry(...args),
+      endDeleted: (...args) => h.rollouts.endDeleted(...args),
+    };
+    watcher = newWatcher(h, flaky);
+    await watcher.start();
+    await custom.createNamespacedCustomObject({ ...ref, body: seedObject() });
+    await waitForStatus('Healthy', (s) => s.phase === 'Healthy' && s.observedGeneration === '1');
+    expect(failures).toBe(2);
+    expect(logs.some((line) => line.includes('event not handled, again in 5 s'))).toBe(true);
   }, 120_000);
 
   it('catches its status up after the API server was down when it was due', async () => {

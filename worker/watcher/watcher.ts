@@ -27,6 +27,8 @@ const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
 /** After the list or the watch fails (the API server down, the CRD not installed yet): again after this. */
 const RESTART_MS = 5_000;
+/** An event whose handling failed (Temporal unreachable): handled again, from the latest object, after this. */
+const RETRY_MS = 5_000;
 
 export interface WatcherOptions {
   /** Empty: every namespace. */
@@ -88,12 +90,19 @@ export class RolloutWatcher {
               plural: 'rollouts',
             })) as Promise<KubernetesListObject<RolloutObject>>;
       const informer = makeInformer<RolloutObject>(this.config, path, list);
-      informer.on('add', (object) =>
-        this.enqueue(object, (o) => reconcileRollout(o, this.deps, this.handled)),
-      );
-      informer.on('update', (object) =>
-        this.enqueue(object, (o) => reconcileRollout(o, this.deps, this.handled)),
-      );
+      const reconcile = (object: RolloutObject): void =>
+        this.enqueue(
+          object,
+          (o) => reconcileRollout(o, this.deps, this.handled),
+          () => {
+            // Temporal or the API server did not answer: the object as it is by then, again, later.
+            const { name = '', namespace: ns } = object.metadata ?? {};
+            const latest = informer.get(name, ns);
+            if (latest && latest.metadata?.uid === object.metadata?.uid) reconcile(latest);
+          },
+        );
+      informer.on('add', reconcile);
+      informer.on('update', reconcile);
       informer.on('delete', (object) =>
         this.enqueue(object, (o) => reconcileDeleted(o, this.deps, this.handled)),
       );
@@ -115,22 +124,39 @@ export class RolloutWatcher {
     await this.idle();
   }
 
-  /** One object's events in order; different objects' side by side. A failure is logged, not fatal. */
-  private enqueue(object: RolloutObject, work: (object: RolloutObject) => Promise<void>): void {
+  /**
+   * One object's events in order; different objects' side by side. A failure is logged, not fatal, and
+   * `again` (when given) is called after RETRY_MS, so a generation that could not be handed on is not lost.
+   */
+  private enqueue(
+    object: RolloutObject,
+    work: (object: RolloutObject) => Promise<void>,
+    again?: () => void,
+  ): void {
     const key = `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
     const previous = this.queues.get(key) ?? Promise.resolve();
     const next = previous
       .then(() => work(object))
-      .catch((err: unknown) =>
-        this.deps.log('warn', 'event not handled', {
+      .catch((err: unknown) => {
+        this.deps.log('warn', `event not handled, again in ${RETRY_MS / 1000} s`, {
           rollout: key,
           error: err instanceof Error ? err.message : String(err),
-        }),
-      )
+        });
+        if (again) this.later(again);
+      })
       .finally(() => {
         if (this.queues.get(key) === next) this.queues.delete(key);
       });
     this.queues.set(key, next);
+  }
+
+  private later(work: () => void): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopped) work();
+    }, RETRY_MS);
+    this.timers.add(timer);
   }
 
   private restartLater(informer: Informer<RolloutObject>, path: string, err: unknown): void {
