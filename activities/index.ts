@@ -1,5 +1,6 @@
 // The real activities: Kubernetes and Istio through @kubernetes/client-node. `createActivities`
 // takes its clients (tests hand in their own); `createWorkerActivities` builds them, with `measure`, from KUBECONFIG.
+import { mirrorAnalysisRun } from './analysis-runs.js';
 import type { MetricActivities, RolloutActivities } from './interface.js';
 import { createMetricActivities } from './metrics/index.js';
 import { Kube } from './kube.js';
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps): RolloutActivities {
     syncPodMetadata: (input) => syncPodMetadata(deps.kube, input),
     restartPods: (input) => pods.restart(input),
     writeRolloutStatus: (input) => writeRolloutStatus(deps.kube, input),
+    mirrorAnalysisRun: (input) => mirrorAnalysisRun(deps.kube, input),
   };
 }
 

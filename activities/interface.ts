@@ -9,6 +9,7 @@ import type { AntiAffinity, Labels, PodMetadata, PodTemplate, TrafficRouting } f
 import type { IntOrPercent } from '../core/basic-canary.js';
 import type { RolloutEvent } from '../core/cluster/events.js';
 import type { WorkflowStamp } from '../core/cluster/requests.js';
+import type { AnalysisRunTarget } from '../core/cluster/analysis-run-object.js';
 
 export interface ReplicaSetRef {
   namespace: string;
@@ -166,6 +167,41 @@ export interface WriteRolloutStatusResult {
   reason?: string;
 }
 
+/** One write of an AnalysisRun workflow's state onto its AnalysisRun object (activities/analysis-runs.ts). */
+export interface MirrorAnalysisRunInput {
+  namespace: string;
+  /** The Rollout object and the run's place in it: name, labels and owner (core/cluster/analysis-run-object.ts). */
+  target: AnalysisRunTarget;
+  /** The AnalysisRun workflow: an object of the same name made for another run is not written. */
+  workflowId: string;
+  /** Its first run's id (the same across continue-as-new): a workflow id used again is another run. */
+  runId: string;
+  /** The object's name once a write made it (a collision suffix included); absent: not made yet. */
+  name?: string;
+  /** Rises by one with every write of this run: an older write never lands over a newer. */
+  sequence: number;
+  /** spec in Argo's shape: sent until the object is made (it is made with it). */
+  spec?: Record<string, unknown>;
+  /** spec.terminate: the rollout ended the run. */
+  terminate: boolean;
+  /** status in Argo's shape (the CRD has no status subresource: written with the object). */
+  status: Record<string, unknown>;
+  /** The run has ended: the rollout's older runs beyond Argo's history limits are deleted. */
+  prune?: boolean;
+}
+
+export interface MirrorAnalysisRunResult {
+  /** The object's name (with its collision suffix, `<base>.N`) when it exists and is this run's. */
+  name?: string;
+  written: boolean;
+  /** Why nothing was written: a newer write is there, a retry, the object is gone. */
+  reason?: string;
+  /** The object was deleted (or replaced) since it was made: the run is mirrored no more. */
+  gone?: boolean;
+  /** Older AnalysisRuns of the rollout deleted by the history limits. */
+  deleted?: string[];
+}
+
 export interface RolloutActivities {
   ensureReplicaSet(input: EnsureReplicaSetInput): Promise<EnsureReplicaSetResult>;
   scaleReplicaSet(input: ScaleReplicaSetInput): Promise<void>;
@@ -182,6 +218,8 @@ export interface RolloutActivities {
   restartPods(input: RestartPodsInput): Promise<RestartPodsResult>;
   /** The rollout's state onto its Rollout object's status subresource, never over a newer one. */
   writeRolloutStatus(input: WriteRolloutStatusInput): Promise<WriteRolloutStatusResult>;
+  /** An AnalysisRun workflow's state onto its AnalysisRun object (created), never over a newer one. */
+  mirrorAnalysisRun(input: MirrorAnalysisRunInput): Promise<MirrorAnalysisRunResult>;
 }
 
 /**

@@ -2,7 +2,8 @@
 // interval, count), each measurement judged by its conditions, each metric by its limits, the run by
 // its worst metric (core/analysis/assess.ts). It stops early on a decisive failure, ends Successful
 // when terminated by its rollout, and continues as new every few hundred measurements, carrying its
-// counters and retained measurements, so a run that measures every 20 s for a day stays small.
+// counters and retained measurements, so a run that measures every 20 s for a day stays small. A run of a
+// rollout driven by its Rollout object mirrors itself into an AnalysisRun object (analysis-mirror.ts).
 import { condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   assessMetric,
@@ -28,9 +29,16 @@ import { decodeMetricValue } from '../core/analysis/values.js';
 import { formatDuration } from '../core/duration.js';
 import { evaluateCondition, evaluateConditionAsBefore } from '../core/expr/index.js';
 import { shorten } from '../core/text.js';
+import type { AnalysisRunTarget } from '../core/cluster/analysis-run-object.js';
 import { callActivity } from './activities.js';
+import { startAnalysisMirror, type MirrorCarried } from './analysis-mirror.js';
 import { analysisStatusQuery, terminateAnalysisSignal } from './messages.js';
-import { ANALYSIS_ERRORS_NOT_COUNTED, CONDITIONS_AS_ARGO, DUE_TIMES_ALWAYS_TIMED } from './patches.js';
+import {
+  ANALYSIS_ERRORS_NOT_COUNTED,
+  ANALYSIS_RUN_OBJECT,
+  CONDITIONS_AS_ARGO,
+  DUE_TIMES_ALWAYS_TIMED,
+} from './patches.js';
 
 export interface AnalysisCarried {
   metrics: MetricResult[];
@@ -38,6 +46,8 @@ export interface AnalysisCarried {
   nextAt: (number | null)[];
   startedAt: number;
   terminated: boolean;
+  /** The AnalysisRun object's name and last write (workflows/analysis-mirror.ts), when mirrored. */
+  mirror?: MirrorCarried;
 }
 
 export interface AnalysisRunInput {
@@ -45,6 +55,11 @@ export interface AnalysisRunInput {
   carried?: AnalysisCarried;
   /** Continue as new after this many measurements in one run (about 8 history events each). */
   measurementsPerRun?: number;
+  /**
+   * The rollout is driven by its Rollout object: the run mirrors itself into an AnalysisRun object owned
+   * by it (core/cluster/analysis-run-object.ts). Absent: no object (and in runs begun before).
+   */
+  object?: AnalysisRunTarget;
 }
 
 const DEFAULT_MEASUREMENTS_PER_RUN = 500;
@@ -149,6 +164,15 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
   const status = (finished?: number): AnalysisRunStatus => runStatus(spec, state, finished);
   setHandler(analysisStatusQuery, () => status());
   setHandler(terminateAnalysisSignal, () => void (state.terminated = true));
+  // Asked only of runs given an object to mirror to, so the histories of all others replay as they ran.
+  const mirror =
+    input.object && patched(ANALYSIS_RUN_OBJECT)
+      ? startAnalysisMirror(input.object, spec, state.mirror, () => ({
+          status: status(),
+          terminated: state.terminated,
+        }))
+      : undefined;
+  if (mirror) state.mirror = mirror.carried;
 
   const continueSoon = () => measuredThisRun >= perRun || workflowInfo().continueAsNewSuggested;
   const stopping = () => state.terminated || assessRun(state.metrics).done || continueSoon();
@@ -194,9 +218,20 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
   await condition(() => inFlight === 0);
 
   const decided = assessRun(state.metrics).done;
-  if (!state.terminated && !decided && continueSoon())
-    await continueAsNew<typeof analysisRunWorkflow>({ spec, carried: state, measurementsPerRun: perRun });
+  if (!state.terminated && !decided && continueSoon()) {
+    // The write under way first: the sequence carried over is the last one written.
+    await mirror?.stop();
+    await continueAsNew<typeof analysisRunWorkflow>({
+      spec,
+      carried: state,
+      measurementsPerRun: perRun,
+      ...(input.object ? { object: input.object } : {}),
+    });
+  }
 
   if (state.terminated) state.metrics = state.metrics.map((m) => ({ ...m, phase: assessTerminated(m) }));
-  return status(Date.now());
+  const final = status(Date.now());
+  // The object shows the verdict before the rollout acts on it.
+  await mirror?.finish(final);
+  return final;
 }

@@ -1,9 +1,11 @@
 // Starting AnalysisRuns for a rollout (background from `startingStep`, or an inline `analysis` step)
 // as child workflows, and remembering them for the status. The runs' live metrics are read by the
-// client straight from each child's `status` query, so measurements never flood this history.
+// client straight from each child's `status` query, so measurements never flood this history; a
+// rollout driven by its Rollout object gives each run the AnalysisRun object it mirrors itself into.
 import { patched, startChild, workflowInfo } from '@temporalio/workflow';
 import { resolveAnalysis } from '../core/analysis/resolve.js';
 import type { AnalysisRunStatus } from '../core/analysis/types.js';
+import type { AnalysisRunTarget } from '../core/cluster/analysis-run-object.js';
 import type { AnalysisRunRef } from '../core/status.js';
 import type { RolloutAnalysis } from '../core/types.js';
 import { analysisRunWorkflow } from './analysis-run.js';
@@ -55,9 +57,23 @@ export async function startAnalysis(
     phase: 'Running',
   };
   state.data.analysisRuns = [...(state.data.analysisRuns ?? []), ref].slice(-KEPT_RUNS);
+  // Driven by a Rollout object: the run mirrors itself into an AnalysisRun object it owns. Only the
+  // child's input changes, so the rollout's own histories replay as they ran.
+  const cluster = state.data.cluster;
+  const object: AnalysisRunTarget | undefined = cluster
+    ? {
+        rollout: def.name,
+        uid: cluster.uid,
+        selector: { ...def.selector.matchLabels },
+        podHash: rev.hash,
+        revision: rev.number,
+        kind,
+        ...(stepIndex !== undefined ? { stepIndex } : {}),
+      }
+    : undefined;
   const child = await startChild(analysisRunWorkflow, {
     workflowId,
-    args: [{ spec }],
+    args: [{ spec, ...(object ? { object } : {}) }],
     taskQueue: workflowInfo().taskQueue,
   });
   const running: RunningAnalysis = {

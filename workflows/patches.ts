@@ -96,3 +96,9 @@ export const CLUSTER_STATUS = 'cluster-status';
  * without a new revision and without waiting for the next step (issue 12, item 8).
  */
 export const RESCALE_IN_FLIGHT = 'rescale-in-flight';
+
+/**
+ * An AnalysisRun of a rollout driven by its Rollout object mirrors itself into an AnalysisRun object,
+ * in Argo's shape, at every change (issue 12): only runs given the object to mirror to reach it.
+ */
+export const ANALYSIS_RUN_OBJECT = 'analysis-run-object';

@@ -17,11 +17,23 @@ import type {
   WaitForAvailableInput,
   StampedRolloutStatus,
   WriteRolloutStatusInput,
+  MirrorAnalysisRunInput,
+  MirrorAnalysisRunResult,
 } from '../../activities/interface.js';
 import { permanentFailure } from '../../activities/errors.js';
 import { injectedAntiAffinityNeedsUpdate } from '../../core/affinity.js';
 import type { MeasureInput, MeasureResult } from '../../core/analysis/types.js';
 import { PermanentFailureType } from '../../core/failures.js';
+import {
+  analysisRunBaseName,
+  analysisRunObject,
+  analysisRunsToDelete,
+  collisionName,
+  RUN_ID_ANNOTATION,
+  SEQUENCE_ANNOTATION,
+  WORKFLOW_ID_ANNOTATION,
+  type AnalysisRunObject,
+} from '../../core/cluster/analysis-run-object.js';
 import { syncReplicaSetMetadata, type ObjectMetadata, type PodMetadata } from '../../core/pod-metadata.js';
 
 export interface FakeReplicaSet {
@@ -67,6 +79,77 @@ export class FakeCluster {
   statusWrites: StampedRolloutStatus[] = [];
   /** Makes setTrafficWeight fail permanently with this message. */
   weightFailure?: string;
+  /** The AnalysisRun objects by name, as the last write left them (kept apart from `calls`). */
+  analysisRuns = new Map<string, AnalysisRunObject & { createdAt: number }>();
+  /** Every mirrorAnalysisRun call, in order. */
+  analysisRunWrites: MirrorAnalysisRunInput[] = [];
+  /** Makes mirrorAnalysisRun fail permanently (Forbidden) with this message. */
+  analysisRunFailure?: string;
+  private analysisRunsMade = 0;
+
+  /** As activities/analysis-runs.ts: the first free `<base>.N`, then writes never older than the one there. */
+  private mirrorAnalysisRun(input: MirrorAnalysisRunInput): MirrorAnalysisRunResult {
+    this.analysisRunWrites.push(structuredClone(input));
+    if (this.analysisRunFailure)
+      throw permanentFailure(PermanentFailureType.Forbidden, this.analysisRunFailure);
+    const ours = (o: AnalysisRunObject) =>
+      o.metadata.ownerReferences[0]?.uid === input.target.uid &&
+      o.metadata.annotations[WORKFLOW_ID_ANNOTATION] === input.workflowId &&
+      o.metadata.annotations[RUN_ID_ANNOTATION] === input.runId;
+    let name = input.name;
+    if (name === undefined) {
+      const base = analysisRunBaseName(input.target);
+      for (let n = 0; ; n++) {
+        const candidate = collisionName(base, n);
+        const existing = this.analysisRuns.get(candidate);
+        if (!existing || ours(existing)) {
+          name = candidate;
+          break;
+        }
+      }
+    }
+    const existing = this.analysisRuns.get(name);
+    let result: MirrorAnalysisRunResult;
+    if (!existing) {
+      if (input.name !== undefined) return { written: false, reason: 'deleted', gone: true };
+      const object = analysisRunObject(
+        input.target,
+        {
+          namespace: input.namespace,
+          name,
+          workflowId: input.workflowId,
+          runId: input.runId,
+          sequence: input.sequence,
+        },
+        { spec: { ...input.spec, ...(input.terminate ? { terminate: true } : {}) }, status: input.status },
+      );
+      this.analysisRuns.set(name, { ...object, createdAt: ++this.analysisRunsMade });
+      result = { name, written: true };
+    } else if (!ours(existing)) {
+      return { written: false, reason: 'replaced', gone: true };
+    } else if (Number(existing.metadata.annotations[SEQUENCE_ANNOTATION]) >= input.sequence) {
+      result = { name, written: false, reason: 'not newer' };
+    } else {
+      existing.metadata.annotations[SEQUENCE_ANNOTATION] = String(input.sequence);
+      if (input.terminate) existing.spec = { ...existing.spec, terminate: true };
+      existing.status = input.status;
+      result = { name, written: true };
+    }
+    if (!input.prune) return result;
+    const hashes = new Map([...this.replicaSets.values()].map((rs) => [rs.hash, false] as const));
+    const others = [...this.analysisRuns.values()]
+      .filter((o) => o.metadata.name !== name && o.metadata.ownerReferences[0]?.uid === input.target.uid)
+      .map((o) => ({
+        name: o.metadata.name,
+        podHash: o.metadata.labels['rollouts-pod-template-hash'],
+        phase: String(o.status.phase),
+        createdAt: new Date(o.createdAt * 1000).toISOString(),
+        revision: Number(o.metadata.annotations['rollout.argoproj.io/revision']),
+      }));
+    const deleted = analysisRunsToDelete(others, hashes);
+    for (const doomed of deleted) this.analysisRuns.delete(doomed);
+    return deleted.length ? { ...result, deleted } : result;
+  }
   /** Argo's sync of a role's metadata onto the ReplicaSet's template (its pods are the real activity's). */
   private syncMetadata(rs: FakeReplicaSet, podMetadata: PodMetadata | null): boolean {
     const next = syncReplicaSetMetadata({ annotations: rs.annotations, template: rs.template }, podMetadata);
@@ -226,6 +309,8 @@ export class FakeCluster {
         this.statusWrites.push(input.status);
         return Promise.resolve({ written: true });
       },
+      mirrorAnalysisRun: (input: MirrorAnalysisRunInput) =>
+        new Promise<MirrorAnalysisRunResult>((resolve) => resolve(this.mirrorAnalysisRun(input))),
     };
   }
 }
