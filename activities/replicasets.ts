@@ -1,5 +1,6 @@
 // ReplicaSets named `<rollout>-<podTemplateHash>`: created from the Rollout's pod template (reused
 // when they exist), scaled, watched until available, and pruned beyond revisionHistoryLimit.
+import { rolloutControllerRef } from '../core/cluster/owner.js';
 import { Context } from '@temporalio/activity';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type {
@@ -58,14 +59,7 @@ export function affinityMergePatch(affinity: unknown): unknown {
 
 /** The Rollout as the ReplicaSet's controller: the garbage collector deletes it with the Rollout. */
 export function rolloutOwnerReference(owner: RolloutOwner) {
-  return {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Rollout',
-    name: owner.name,
-    uid: owner.uid,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
+  return rolloutControllerRef({ rollout: owner.name, uid: owner.uid });
 }
 
 const ref = (namespace: string, name: string): ObjectRef => ({

@@ -4,6 +4,8 @@
 // decodes into Argo's Go types (pkg/apis/rollouts/v1alpha1/analysis_types.go) are written: the plugin
 // decodes every AnalysisRun of the namespace, and one mismatch breaks its whole list. The workflow's
 // history stays the source of truth. Pure: the workflow builds what to write, the activity writes it.
+import { metaTime } from '../argo-status.js';
+import { rolloutControllerRef } from './owner.js';
 import type {
   AnalysisPhase,
   AnalysisRunStatus,
@@ -88,18 +90,6 @@ export function analysisRunAnnotations(target: AnalysisRunTarget): Record<string
   return { [REVISION_ANNOTATION]: String(target.revision) };
 }
 
-/** metav1.NewControllerRef(rollout, controllerKind). */
-export function rolloutControllerRef(target: Pick<AnalysisRunTarget, 'rollout' | 'uid'>) {
-  return {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Rollout',
-    name: target.rollout,
-    uid: target.uid,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
-
 // ---- numbers and times as Go writes them
 
 /** strconv.FormatFloat(v, 'f', -1, 64): the shortest digits, never an exponent; NaN, +Inf, -Inf. */
@@ -168,12 +158,8 @@ export function measurementValueText(value: MetricValue, provider: MetricProvide
   return goJson(value);
 }
 
-/** metav1.Time: RFC 3339 in UTC, whole seconds. */
-export function metaTime(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+/** metav1.Time (one rule for the Rollout's status and its AnalysisRuns). */
+export { metaTime };
 
 /** A Go duration string for whole or fractional seconds (`20s`, `0.5s`). */
 function goDuration(seconds: number): string {

@@ -5,7 +5,7 @@
 // workflow is the one source of truth: it refuses a generation already taken and a request that does not
 // apply, and what it decided reaches the object only through the status it writes.
 import type { TemplateKey } from '../../core/analysis/attach.js';
-import { computeStepHash, goStepsJson } from '../../core/argo-status.js';
+import { computeStepHash, goStepsJson, metaTime } from '../../core/argo-status.js';
 import { requestsIn, restoreAcknowledged, type StatusRequest } from '../../core/cluster/requests.js';
 import { isObject } from '../../core/json.js';
 import type { FetchedTemplates } from '../../client/cluster-templates.js';
@@ -75,7 +75,7 @@ function stepHashOf(spec: unknown): string | undefined {
 
 /** The status Argo's controller writes for a spec it cannot run (a Rollout no workflow runs yet). */
 export function invalidSpecStatus(generation: number, message: string, now: Date): Record<string, unknown> {
-  const time = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  const time = metaTime(now.toISOString());
   return {
     observedGeneration: String(generation),
     phase: 'Degraded',
