@@ -12,6 +12,7 @@ import {
   Handled,
   reconcileDeleted,
   reconcileRollout,
+  reconcileVanished,
   type ReconcileDeps,
 } from '../../worker/watcher/reconcile.js';
 import type { RolloutObject } from '../../worker/watcher/rollout-object.js';
@@ -51,7 +52,10 @@ function stamped(fields: Record<string, unknown>): Record<string, unknown> {
 
 class FakeRollouts {
   calls: string[] = [];
-  running = true;
+  hasWorkflow = true;
+  /** The uid of the object driving the workflow (clusterUid's answer). */
+  driving?: string = 'uid-1';
+  listed: { namespace: string; name: string }[] = [];
   refuse?: string;
   deployed: { rollout: RolloutDefinition; cluster: ClusterSource }[] = [];
 
@@ -65,7 +69,7 @@ class FakeRollouts {
     return this.answer(`deploy ${cluster.generation}`);
   }
   invalidSpec(namespace: string, name: string, cluster: ClusterSource, message: string) {
-    if (!this.running) return Promise.reject(new RolloutNotFoundError(namespace, name));
+    if (!this.hasWorkflow) return Promise.reject(new RolloutNotFoundError(namespace, name));
     return this.answer(`invalidSpec ${cluster.generation} ${message.slice(0, 40)}`);
   }
   promote(_ns: string, _name: string, full = false) {
@@ -81,12 +85,20 @@ class FakeRollouts {
     this.calls.push(`endDeleted ${uid}`);
     return Promise.resolve(true);
   }
+  clusterUid() {
+    return Promise.resolve(this.hasWorkflow ? this.driving : undefined);
+  }
+  running() {
+    return Promise.resolve(this.listed);
+  }
 }
 
 let rollouts: FakeRollouts;
 let patches: Record<string, unknown>[];
 let deps: ReconcileDeps;
 let handled: Handled;
+/** The uid of the object as the API server has it (readUid's answer); undefined: none. */
+let liveUid: string | undefined;
 
 beforeEach(() => {
   rollouts = new FakeRollouts();
@@ -99,9 +111,11 @@ beforeEach(() => {
       patches.push(patch);
       return Promise.resolve();
     },
+    readUid: () => Promise.resolve(liveUid),
     now: () => new Date('2026-12-07T10:00:00.123Z'),
     log: () => undefined,
   };
+  liveUid = undefined;
 });
 
 describe('the spec', () => {
@@ -137,7 +151,7 @@ describe('the spec', () => {
   });
 
   it('writes InvalidSpec onto the object itself when no workflow runs it yet', async () => {
-    rollouts.running = false;
+    rollouts.hasWorkflow = false;
     const bad = spec('web:1') as Record<string, unknown>;
     delete bad.selector;
     await reconcileRollout(rollout(1, { spec: bad }), deps, handled);
@@ -227,5 +241,40 @@ describe('a deletion', () => {
   it('ends the workflow of that object (by uid)', async () => {
     await reconcileDeleted(rollout(2), deps, handled);
     expect(rollouts.calls).toEqual(['endDeleted uid-1']);
+  });
+});
+
+describe('a deletion no watcher saw', () => {
+  it('ends the workflow once the object driving it is gone', async () => {
+    await reconcileVanished('shop', 'web', deps, handled);
+    expect(rollouts.calls).toEqual(['endDeleted uid-1']);
+  });
+
+  it('leaves a workflow whose object exists after all (created after the list)', async () => {
+    liveUid = 'uid-1';
+    await reconcileVanished('shop', 'web', deps, handled);
+    expect(rollouts.calls).toEqual([]);
+  });
+
+  it('leaves a workflow no object drives (`rollouts apply`), and one that ended meanwhile', async () => {
+    rollouts.driving = undefined;
+    await reconcileVanished('shop', 'web', deps, handled);
+    rollouts.hasWorkflow = false;
+    await reconcileVanished('shop', 'web', deps, handled);
+    expect(rollouts.calls).toEqual([]);
+  });
+
+  it('ends the old workflow before the first generation of an object created again under its name', async () => {
+    rollouts.driving = 'uid-0';
+    await reconcileRollout(rollout(1), deps, handled);
+    expect(rollouts.calls).toEqual(['endDeleted uid-0', 'deploy 1']);
+    // Asked once per object and watcher: the next generation goes straight on.
+    await reconcileRollout(rollout(2, { spec: spec('web:2') }), deps, handled);
+    expect(rollouts.calls).toEqual(['endDeleted uid-0', 'deploy 1', 'deploy 2']);
+  });
+
+  it('does not end the workflow of the same object', async () => {
+    await reconcileRollout(rollout(1), deps, handled);
+    expect(rollouts.calls).toEqual(['deploy 1']);
   });
 });

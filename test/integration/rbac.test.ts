@@ -520,6 +520,8 @@ describe("the watcher under the worker's ClusterRole", () => {
       abort: unexpected('abort'),
       retry: unexpected('retry'),
       endDeleted: () => Promise.resolve(false),
+      clusterUid: () => Promise.resolve(undefined),
+      running: () => Promise.resolve([]),
     };
     const watcher = new RolloutWatcher(workerConfig, Kube.fromConfig(workerConfig), rollouts, {
       namespaces: [],

@@ -373,6 +373,8 @@ describe('a Rollout object in the cluster', () => {
       abort: (...args) => h.rollouts.abort(...args),
       retry: (...args) => h.rollouts.retry(...args),
       endDeleted: (...args) => h.rollouts.endDeleted(...args),
+      clusterUid: (...args) => h.rollouts.clusterUid(...args),
+      running: (...args) => h.rollouts.running(...args),
     };
     watcher = newWatcher(h, flaky);
     await watcher.start();
@@ -436,4 +438,60 @@ describe('a Rollout object in the cluster', () => {
     );
     expect(description.status.name).toBe('TERMINATED');
   }, 120_000);
+  it('ends the workflow of a Rollout deleted while no watcher ran, and starts afresh for one created again', async () => {
+    const h = await start();
+    const handle = env.client.workflow.getHandle(rolloutWorkflowId(NS, 'myapp'));
+    const ended = (runId: string) =>
+      waitUntil(
+        () => env.client.workflow.getHandle(rolloutWorkflowId(NS, 'myapp'), runId).describe(),
+        (d) => d.status.name !== 'RUNNING',
+        'the old run ended',
+      );
+    // A rollout of the same namespace that no object drives (`rollouts apply`): never ours to end.
+    await h.rollouts.apply({ ...seedRollout(), name: 'applied' });
+    await h.rollouts.waitForPhase(NS, 'applied', 'Healthy', 60_000);
+
+    await custom.createNamespacedCustomObject({ ...ref, body: seedObject() });
+    await waitForStatus('Healthy', (s) => s.phase === 'Healthy' && s.observedGeneration === '1');
+    const first = (await handle.describe()).runId;
+
+    // Deleted while no watcher runs: no delete event ever comes; the next watcher's list finds it.
+    await watcher?.stop();
+    await custom.deleteNamespacedCustomObject(ref);
+    watcher = newWatcher(h);
+    await watcher.start();
+    expect((await ended(first)).status.name).toBe('TERMINATED');
+    expect(logs.join('\n')).toContain('deleted while not watched: workflow ended');
+
+    // Created again, then deleted and created once more while no watcher runs: the new object's
+    // workflow is a new run, not the old one going on with another object's ReplicaSets.
+    const created = (await custom.createNamespacedCustomObject({
+      ...ref,
+      body: seedObject(),
+    })) as RolloutObject;
+    await waitForStatus('Healthy again', (s) => s.phase === 'Healthy' && s.observedGeneration === '1');
+    const second = (await handle.describe()).runId;
+    expect(second).not.toBe(first);
+    await watcher.stop();
+    await custom.deleteNamespacedCustomObject(ref);
+    const again = (await custom.createNamespacedCustomObject({
+      ...ref,
+      body: seedObject(),
+    })) as RolloutObject;
+    watcher = newWatcher(h);
+    await watcher.start();
+    expect((await ended(second)).status.name).toBe('TERMINATED');
+    await waitForStatus(
+      'the new object Healthy',
+      (s) => s.phase === 'Healthy' && s.observedGeneration === '1',
+    );
+    expect((await h.rollouts.status(NS, 'myapp')).cluster?.uid).toBe(again.metadata?.uid);
+    expect(again.metadata?.uid).not.toBe(created.metadata?.uid);
+    expect(logs.join('\n')).toContain('created again: the workflow of the deleted object ended');
+
+    // The applied rollout was looked at by every sweep and left running.
+    await watcher.idle();
+    expect((await h.rollouts.status(NS, 'applied')).phase).toBe('Healthy');
+    await env.client.workflow.getHandle(rolloutWorkflowId(NS, 'applied')).terminate('test done');
+  }, 180_000);
 });

@@ -19,7 +19,14 @@ import { objectLabel, readRolloutObject, type RolloutObject } from './rollout-ob
 
 export type Rollouts = Pick<
   RolloutsClient,
-  'deployFromCluster' | 'invalidSpec' | 'promote' | 'abort' | 'retry' | 'endDeleted'
+  | 'deployFromCluster'
+  | 'invalidSpec'
+  | 'promote'
+  | 'abort'
+  | 'retry'
+  | 'endDeleted'
+  | 'clusterUid'
+  | 'running'
 >;
 
 export interface ReconcileDeps {
@@ -27,6 +34,8 @@ export interface ReconcileDeps {
   fetchTemplates: (keys: TemplateKey[]) => Promise<FetchedTemplates>;
   /** A merge patch of the object's status, conditional on the resourceVersion given. */
   patchStatus: (object: RolloutObject, patch: Record<string, unknown>) => Promise<void>;
+  /** The uid of the Rollout object as the API server has it now; undefined when there is none. */
+  readUid: (namespace: string, name: string) => Promise<string | undefined>;
   now: () => Date;
   log: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => void;
 }
@@ -35,6 +44,11 @@ export interface ReconcileDeps {
 export class Handled {
   private readonly generations = new Map<string, string>();
   private readonly requests = new Map<string, string>();
+
+  /** This watcher has handed on a generation of the object under this key since it started. */
+  knows(key: string): boolean {
+    return this.generations.has(key);
+  }
 
   generation(key: string, source: ClusterSource): boolean {
     return this.generations.get(key) === `${source.uid}/${source.generation}`;
@@ -105,6 +119,7 @@ async function reconcileSpec(object: RolloutObject, deps: ReconcileDeps, handled
   }
   const [namespace, name] = [object.metadata?.namespace ?? '', object.metadata?.name ?? ''];
   const read = await readRolloutObject(object, deps.fetchTemplates);
+  if (!handled.knows(key)) await endReplaced(namespace, name, source.uid, deps);
   try {
     if ('definition' in read) {
       const stepHash = stepHashOf(object.spec);
@@ -192,6 +207,45 @@ export async function reconcileRollout(
   if (object.metadata?.deletionTimestamp) return; // on its way out: the delete event ends the workflow
   await reconcileSpec(object, deps, handled);
   await reconcileRequests(object, deps, handled);
+}
+
+/**
+ * An object first seen by this watcher whose workflow was driven by another object of the same name
+ * (deleted and created again while no watcher ran): that workflow ends, so the new object starts afresh
+ * as Argo's controller would (the old one's ReplicaSets are the garbage collector's).
+ */
+async function endReplaced(namespace: string, name: string, uid: string, deps: ReconcileDeps): Promise<void> {
+  const driving = await deps.rollouts.clusterUid(namespace, name);
+  if (driving === undefined || driving === uid) return;
+  const ended = await deps.rollouts.endDeleted(namespace, name, driving);
+  deps.log('info', ended ? 'created again: the workflow of the deleted object ended' : 'created again', {
+    rollout: `${namespace}/${name}`,
+    deleted: driving,
+    created: uid,
+  });
+}
+
+/**
+ * A running workflow the list did not bring an object for (the object was deleted while no watcher
+ * ran, so no delete event will come): it ends if an object drove it and that object is gone now. The
+ * API server is asked again, since the object may have been created after the list.
+ */
+export async function reconcileVanished(
+  namespace: string,
+  name: string,
+  deps: ReconcileDeps,
+  handled: Handled,
+): Promise<void> {
+  const key = `${namespace}/${name}`;
+  const driving = await deps.rollouts.clusterUid(namespace, name);
+  if (driving === undefined) return; // none runs now, or `rollouts apply` drives it: not ours to end
+  if ((await deps.readUid(namespace, name)) === driving) return;
+  handled.forget(key);
+  const ended = await deps.rollouts.endDeleted(namespace, name, driving);
+  deps.log('info', ended ? 'deleted while not watched: workflow ended' : 'deleted while not watched', {
+    rollout: key,
+    uid: driving,
+  });
 }
 
 /** A deleted Rollout object: its workflow ends, if it is this object's. */

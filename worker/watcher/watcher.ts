@@ -12,12 +12,14 @@ import {
   type ObjectCache,
 } from '@kubernetes/client-node';
 import { fetchAnalysisTemplates } from '../../client/cluster-templates.js';
+import { statusCode } from '../../activities/errors.js';
 import type { Kube } from '../../activities/kube.js';
 import { rolloutRef } from '../../activities/rollout-status.js';
 import {
   Handled,
   reconcileDeleted,
   reconcileRollout,
+  reconcileVanished,
   type ReconcileDeps,
   type Rollouts,
 } from './reconcile.js';
@@ -43,6 +45,7 @@ export class RolloutWatcher {
   private readonly deps: ReconcileDeps;
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sweeps = new Set<Promise<void>>();
   private lastError = '';
 
   constructor(
@@ -52,6 +55,7 @@ export class RolloutWatcher {
     private readonly options: WatcherOptions,
   ) {
     const objects = KubernetesObjectApi.makeApiClient(config);
+    const custom = config.makeApiClient(CustomObjectsApi);
     const log = options.log ?? defaultLog;
     this.deps = {
       rollouts,
@@ -63,6 +67,21 @@ export class RolloutWatcher {
           metadata: { resourceVersion: object.metadata?.resourceVersion },
           status: patch,
         });
+      },
+      readUid: async (namespace, name) => {
+        try {
+          const object = (await custom.getNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            namespace,
+            plural: 'rollouts',
+            name,
+          })) as RolloutObject;
+          return object.metadata?.uid;
+        } catch (err) {
+          if (statusCode(err) === 404) return undefined;
+          throw err;
+        }
       },
       now: () => new Date(),
       log,
@@ -76,7 +95,7 @@ export class RolloutWatcher {
       const path = namespace
         ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/rollouts`
         : `/apis/${GROUP}/${VERSION}/rollouts`;
-      const list = () =>
+      const listed = () =>
         (namespace
           ? custom.listNamespacedCustomObject({
               group: GROUP,
@@ -89,6 +108,13 @@ export class RolloutWatcher {
               version: VERSION,
               plural: 'rollouts',
             })) as Promise<KubernetesListObject<RolloutObject>>;
+      // Each list (the first, and after the watch fell too far behind) is also the moment to find the
+      // workflows of objects deleted while no watcher ran: no delete event will ever come for them.
+      const list = async () => {
+        const result = await listed();
+        this.sweepLater(namespace, result.items);
+        return result;
+      };
       const informer = makeInformer<RolloutObject>(this.config, path, list);
       const reconcile = (object: RolloutObject): void =>
         this.enqueue(
@@ -114,7 +140,32 @@ export class RolloutWatcher {
 
   /** Every event's work is done (for tests and a clean stop). */
   async idle(): Promise<void> {
-    while (this.queues.size) await Promise.all([...this.queues.values()]);
+    while (this.queues.size || this.sweeps.size) {
+      await Promise.all([...this.queues.values(), ...this.sweeps]);
+    }
+  }
+
+  /** The running rollouts of this scope the list brought no object for, each looked at in its queue. */
+  private sweepLater(namespace: string | undefined, items: RolloutObject[]): void {
+    const listed = new Set(items.map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`));
+    const sweep = (async () => {
+      for (const ref of await this.deps.rollouts.running(namespace)) {
+        const key = `${ref.namespace}/${ref.name}`;
+        if (listed.has(key) || !this.inScope(ref.namespace)) continue;
+        const object: RolloutObject = { metadata: { namespace: ref.namespace, name: ref.name } };
+        this.enqueue(object, () => reconcileVanished(ref.namespace, ref.name, this.deps, this.handled));
+      }
+    })()
+      .catch((err: unknown) => {
+        // Not fatal: the next list looks again; until then such a workflow only waits.
+        this.deps.log('warn', 'could not look for workflows of deleted Rollouts', { error: describe(err) });
+      })
+      .finally(() => this.sweeps.delete(sweep));
+    this.sweeps.add(sweep);
+  }
+
+  private inScope(namespace: string): boolean {
+    return !this.options.namespaces.length || this.options.namespaces.includes(namespace);
   }
 
   async stop(): Promise<void> {
