@@ -59,8 +59,15 @@ export interface ScaleReplicaSetInput extends ReplicaSetRef {
 
 export interface ReplicaSetAvailability {
   name: string;
+  /** The available pods waited for (the input's `replicas`), not the ReplicaSet's status.replicas. */
   replicas: number;
   availableReplicas: number;
+  /**
+   * status.replicas and status.readyReplicas read with availableReplicas, for Argo's status counts.
+   * Absent in results recorded before they were returned.
+   */
+  statusReplicas?: number;
+  readyReplicas?: number;
 }
 
 export interface WaitForAvailableInput extends ReplicaSetRef {
@@ -205,7 +212,10 @@ export interface MirrorAnalysisRunResult {
 export interface RolloutActivities {
   ensureReplicaSet(input: EnsureReplicaSetInput): Promise<EnsureReplicaSetResult>;
   scaleReplicaSet(input: ScaleReplicaSetInput): Promise<void>;
-  /** Heartbeats while it waits; returns once availableReplicas ≥ replicas. Cancellable. */
+  /**
+   * Heartbeats while it waits; returns once availableReplicas ≥ replicas and no pods beyond
+   * spec.replicas are left (status.replicas ≤ spec.replicas). Cancellable.
+   */
   waitForReplicaSetAvailable(input: WaitForAvailableInput): Promise<ReplicaSetAvailability>;
   setServiceSelector(input: ServiceSelectorInput): Promise<void>;
   /** Subset-level routing: point the DestinationRule's subsets at the hashes (no-op for host-level). */

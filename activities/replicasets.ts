@@ -158,15 +158,29 @@ export class ReplicaSets {
     await this.kube.mergePatch(ref(input.namespace, input.name), { spec: { replicas: input.replicas } });
   }
 
-  /** Polls (not a busy loop) and heartbeats until availableReplicas reaches the target. */
+  /**
+   * Polls (not a busy loop) and heartbeats until availableReplicas reaches the target and the pods
+   * beyond spec.replicas are gone. The ReplicaSet controller writes the status of a scale-down from the
+   * pods it had before deleting any, then the lower count at its next sync: that first status is
+   * not the one to remember (nothing looks again once the rollout is idle), and Argo's step waits for
+   * status.replicas to come down too (replicaset.allDesiredAreCreated).
+   */
   async waitForAvailable(input: WaitForAvailableInput): Promise<ReplicaSetAvailability> {
     const context = Context.current();
     for (;;) {
       const rs = await this.kube.read<ReplicaSet>(ref(input.namespace, input.name));
       const available = rs.status?.availableReplicas ?? 0;
+      const replicas = rs.status?.replicas ?? 0;
       const current = (rs.status?.observedGeneration ?? 0) >= (rs.metadata?.generation ?? 0);
-      if (current && available >= input.replicas)
-        return { name: input.name, replicas: input.replicas, availableReplicas: available };
+      const noSurplus = replicas <= (rs.spec?.replicas ?? 1); // the API server defaults it to 1
+      if (current && noSurplus && available >= input.replicas)
+        return {
+          name: input.name,
+          replicas: input.replicas,
+          availableReplicas: available,
+          statusReplicas: replicas,
+          readyReplicas: rs.status?.readyReplicas ?? 0,
+        };
       context.heartbeat({ availableReplicas: available });
       await context.sleep(this.pollMs); // throws when the workflow cancels the wait
     }

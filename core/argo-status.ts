@@ -8,7 +8,13 @@
 import { fnv1a32, podTemplateHash, safeEncode } from './hash.js';
 import { isObject } from './json.js';
 import { restartPending } from './restart.js';
-import type { AnalysisRunRef, PauseCondition, RolloutCondition, RolloutStatus } from './status.js';
+import type {
+  AnalysisRunRef,
+  PauseCondition,
+  ReplicaSetStatus,
+  RolloutCondition,
+  RolloutStatus,
+} from './status.js';
 import type { CanaryStep, Labels, RolloutDefinition } from './types.js';
 
 export type ArgoRolloutPhase = 'Healthy' | 'Progressing' | 'Paused' | 'Degraded';
@@ -119,8 +125,7 @@ export function argoRolloutStatus(
     ...nonEmpty('currentStepHash', options.stepHash ?? currentStepHash(definition, options.steps)),
     ...nonZero('replicas', facts.replicas),
     ...nonZero('updatedReplicas', facts.updatedReplicas),
-    // We know no ready count apart from the available one (equal unless minReadySeconds > 0).
-    ...nonZero('readyReplicas', facts.availableReplicas),
+    ...nonZero('readyReplicas', facts.readyReplicas),
     ...nonZero('availableReplicas', facts.availableReplicas),
     ...(facts.currentStepIndex !== undefined ? { currentStepIndex: facts.currentStepIndex } : {}),
     observedGeneration: String(options.generation),
@@ -149,6 +154,7 @@ interface Facts {
   stableRS: string;
   replicas: number;
   updatedReplicas: number;
+  readyReplicas: number;
   availableReplicas: number;
   currentStepIndex?: number;
   pauseConditions: ArgoPauseCondition[];
@@ -162,25 +168,49 @@ function factsOf(status: RolloutStatus, definition: RolloutDefinition, options: 
     status.canaryRevision?.podTemplateHash ??
     status.stableRevision?.podTemplateHash ??
     podTemplateHash(definition.template);
-  const sets = status.replicaSets;
+  const sets = status.replicaSets.map((rs) => ({ hash: rs.podTemplateHash, ...podCounts(rs) }));
   return {
     status,
     definition,
     ...(options.observedAt !== undefined ? { observedAt: options.observedAt } : {}),
     currentPodHash,
     stableRS: status.stableRevision?.podTemplateHash ?? currentPodHash,
-    // Argo counts the pods the ReplicaSets have; we know what each is scaled to.
-    replicas: sum(sets.map((rs) => rs.desiredReplicas)),
-    updatedReplicas: sum(
-      sets.filter((rs) => rs.podTemplateHash === currentPodHash).map((rs) => rs.desiredReplicas),
-    ),
-    availableReplicas: sum(sets.map((rs) => rs.availableReplicas ?? 0)),
+    // calculateBaseStatus and syncRolloutStatusCanary: sums of the ReplicaSets' own status counts.
+    replicas: sum(sets.map((rs) => rs.replicas)),
+    updatedReplicas: sum(sets.filter((rs) => rs.hash === currentPodHash).map((rs) => rs.replicas)),
+    readyReplicas: sum(sets.map((rs) => rs.ready)),
+    availableReplicas: sum(sets.map((rs) => rs.available)),
     ...stepIndexOf(status, definition),
     // CalculateAbortStatus: an aborted rollout has no pause conditions.
     pauseConditions: status.aborted ? [] : argoPauseConditions(status.pauseConditions),
     userPaused: status.paused,
     aborted: status.aborted,
   };
+}
+
+/**
+ * One ReplicaSet's status.replicas, readyReplicas and availableReplicas, as Argo's controller reads
+ * them from its informer. Ours are what the last wait for its pods read (workflows/availability.ts),
+ * moved by each scale written since to what the ReplicaSet controller makes of it at once (pods
+ * created, or the surplus deleted: workflows/cluster.ts), where Argo shows the counts from before
+ * the write for the moment until the ReplicaSet's status catches up. What we cannot know without
+ * watching: pods that become ready or available after that wait (a scale-up's, until the wait that
+ * follows it), pods lost or restarted since (evictions, crashes, someone's delete), pods a scale-up
+ * could not create (a quota). Argo shows each a moment after it happens; ours shows the last
+ * observation until the rollout looks again, and an idle rollout never looks.
+ *
+ * Never observed (state carried from before, or results recorded before, with neither count): the
+ * numbers written before, spec.replicas for the pods and the available count for the ready.
+ */
+function podCounts(rs: ReplicaSetStatus): { replicas: number; ready: number; available: number } {
+  const available = rs.availableReplicas ?? 0;
+  if (rs.replicas === undefined)
+    return { replicas: rs.desiredReplicas, ready: Math.max(rs.readyReplicas ?? 0, available), available };
+  // The available count is also kept for the basic canary's math, which a scale-down leaves as it
+  // was: no more pods are available than there are, and none available is not ready.
+  const availableNow = Math.min(available, rs.replicas);
+  const ready = Math.min(Math.max(rs.readyReplicas ?? 0, availableNow), rs.replicas);
+  return { replicas: rs.replicas, ready, available: availableNow };
 }
 
 /**
@@ -270,28 +300,63 @@ function conditionsOf(facts: Facts): ArgoRolloutCondition[] {
   return made.filter((c): c is ArgoRolloutCondition => c !== undefined);
 }
 
-/** A condition at the first time known of those given (our conditions keep one time for both). */
+/**
+ * A condition's two times (SetRolloutCondition): lastUpdateTime, when its status, reason or message
+ * last changed, and lastTransitionTime, when its status did. Healthy, Available, Completed and Paused
+ * change by their status alone (one reason, one message for each status), so Argo's two times are
+ * equal; InvalidSpec is replaced whole when its message changes, equal too. Only Progressing keeps its
+ * transition while its reason changes: through an abort (our Aborted condition's), past the deadline
+ * (our ProgressDeadlineExceeded's). While True, Argo's went Unknown at each pause and False at an
+ * abort, which ours (True throughout) does not remember: there each change counts as a transition.
+ *
+ * lastUpdateTime is the one time these conditions had before both were kept, and a transition kept
+ * moves only with it, so the status changes at the same moments as before: the status writer writes
+ * at each change, and a write at another moment would be another command sequence on replay.
+ */
+interface Since {
+  update: string;
+  transition: string;
+}
+
+/** A time that is both (a pause's start, the abort, our condition's last change). */
+function instant(time: string | undefined): Since | undefined {
+  return time === undefined ? undefined : { update: time, transition: time };
+}
+
+/** When one of our conditions last changed; carried from before it kept both, its one time is that. */
+function changedAt(ours: RolloutCondition | undefined): string | undefined {
+  return ours && (ours.lastUpdateTime ?? ours.lastTransitionTime);
+}
+
+/** One of ours whose status has been the Argo condition's for as long as ours has had its own. */
+function sinceOf(ours: RolloutCondition | undefined): Since | undefined {
+  const update = changedAt(ours);
+  return ours && update !== undefined ? { update, transition: ours.lastTransitionTime } : undefined;
+}
+
+/** A condition at the first time known of those given, else at observedAt (a first deploy's). */
 function condition(
   facts: Facts,
   type: ArgoConditionType,
   status: ArgoRolloutCondition['status'],
   reason: string,
   message: string,
-  ...times: (string | undefined)[]
+  ...times: (Since | undefined)[]
 ): ArgoRolloutCondition | undefined {
-  const time = [...times, facts.observedAt].find((t) => t !== undefined);
-  if (time === undefined) return undefined;
-  const at = metaTime(time);
-  return { type, status, lastUpdateTime: at, lastTransitionTime: at, reason, message };
+  const since = [...times, instant(facts.observedAt)].find((t) => t !== undefined);
+  if (since === undefined) return undefined;
+  const lastUpdateTime = metaTime(since.update);
+  const lastTransitionTime = metaTime(since.transition);
+  return { type, status, lastUpdateTime, lastTransitionTime, reason, message };
 }
 
 /** When the canary began (our Progressing condition), or when the revision became stable. */
-function canaryTime(facts: Facts): string | undefined {
-  return ourCondition(facts, 'Progressing')?.lastTransitionTime;
+function canaryTime(facts: Facts): Since | undefined {
+  return instant(changedAt(ourCondition(facts, 'Progressing')));
 }
 
-function stableTime(facts: Facts): string | undefined {
-  return ourCondition(facts, 'Available')?.lastTransitionTime;
+function stableTime(facts: Facts): Since | undefined {
+  return instant(changedAt(ourCondition(facts, 'Available')));
 }
 
 /** createInvalidRolloutCondition: `The Rollout "<name>" is invalid: <error>`. */
@@ -299,7 +364,7 @@ function invalidSpecCondition(facts: Facts): ArgoRolloutCondition | undefined {
   const invalid = ourCondition(facts, 'InvalidSpec');
   if (!invalid) return undefined;
   const message = `The Rollout "${facts.definition.name}" is invalid: ${invalid.message}`;
-  return condition(facts, 'InvalidSpec', 'True', 'InvalidSpec', message, invalid.lastTransitionTime);
+  return condition(facts, 'InvalidSpec', 'True', 'InvalidSpec', message, instant(changedAt(invalid)));
 }
 
 /**
@@ -318,21 +383,14 @@ function progressingCondition(facts: Facts): ArgoRolloutCondition | undefined {
       'Unknown',
       'RolloutPaused',
       MESSAGES.paused,
-      pausedAt,
+      instant(pausedAt),
       canaryTime(facts),
     );
   }
   const deadline = ourCondition(facts, 'ProgressDeadlineExceeded');
   if (deadline) {
     const message = `ReplicaSet "${rsName}" has timed out progressing.`;
-    return condition(
-      facts,
-      'Progressing',
-      'False',
-      'ProgressDeadlineExceeded',
-      message,
-      deadline.lastTransitionTime,
-    );
+    return condition(facts, 'Progressing', 'False', 'ProgressDeadlineExceeded', message, sinceOf(deadline));
   }
   if (rolloutHealthy(facts)) {
     const message = `ReplicaSet "${rsName}" has successfully progressed.`;
@@ -366,7 +424,7 @@ function abortedCondition(facts: Facts): ArgoRolloutCondition | undefined {
   const revision = facts.status.canaryRevision?.revision ?? facts.status.revision;
   const base = `Rollout aborted update to revision ${revision}`;
   const message = ours?.message ? `${base}: ${ours.message}` : base;
-  const at = [ours?.lastTransitionTime, facts.status.abortedAt];
+  const at = [sinceOf(ours), instant(facts.status.abortedAt)];
   return condition(facts, 'Progressing', 'False', 'RolloutAborted', message, ...at);
 }
 
@@ -418,7 +476,7 @@ function healthyCondition(facts: Facts): ArgoRolloutCondition | undefined {
       canaryTime(facts),
     );
   if (!facts.status.stableRevision) return undefined;
-  const at = [canaryTime(facts), facts.pauseConditions[0]?.startTime, stableTime(facts)];
+  const at = [canaryTime(facts), instant(facts.pauseConditions[0]?.startTime), stableTime(facts)];
   return condition(facts, 'Healthy', 'False', 'RolloutHealthy', MESSAGES.notHealthy, ...at);
 }
 
@@ -428,7 +486,7 @@ function healthyCondition(facts: Facts): ArgoRolloutCondition | undefined {
  */
 function pausedCondition(facts: Facts): ArgoRolloutCondition | undefined {
   if (!isPaused(facts)) return undefined;
-  const at = [facts.pauseConditions[0]?.startTime, canaryTime(facts), stableTime(facts)];
+  const at = [instant(facts.pauseConditions[0]?.startTime), canaryTime(facts), stableTime(facts)];
   return condition(facts, 'Paused', 'True', 'RolloutPaused', MESSAGES.paused, ...at);
 }
 

@@ -38,7 +38,15 @@ export interface ReplicaSetStatus {
   podTemplateHash: string;
   revision: number;
   role: ReplicaSetRole;
+  /** spec.replicas as the rollout last wrote it. */
   desiredReplicas: number;
+  /**
+   * status.replicas, the pods it has (not terminating), as last observed: absent when not observed
+   * (histories from before, or never waited for since its last scale).
+   */
+  replicas?: number;
+  /** status.readyReplicas as last observed; absent: not observed (availableReplicas stands in). */
+  readyReplicas?: number;
   availableReplicas?: number;
   /** When a delayed scale-down to zero is due. */
   scaleDownAt?: string;
@@ -55,7 +63,13 @@ export interface RolloutCondition {
   status: boolean;
   reason: string;
   message: string;
+  /** When the status last changed (Argo's rule: kept while only the reason or message changes). */
   lastTransitionTime: string;
+  /**
+   * When the status, reason or message last changed. Absent in state carried from before it was kept:
+   * lastTransitionTime then moved at every such change, so it is this time.
+   */
+  lastUpdateTime?: string;
 }
 
 /** An AnalysisRun of this rollout; its live metrics come from the run's own workflow. */

@@ -194,7 +194,19 @@ export async function playKubectlWalkthrough(
   v = await player.waitFor('the pods restarted', (x) => current(x) && x.status.restartedAt !== undefined);
   await player.stop('6. yellow aborted, purple restarted', v, { status: 'Degraded', stable: 'purple' });
 
-  player.say('7. list, lint, and the Rollout deleted and applied again');
+  player.say('7. kubectl argo rollouts undo --to-revision 4 (purple, the stable): no steps, as Argo');
+  // The plugin writes purple's ReplicaSet template back, server defaults and all: the stable's own pods.
+  await plugin('undo', NAME, '--to-revision', '4');
+  v = await player.waitFor('purple is Healthy, no step run', healthyOn('purple'));
+  await player.stop('7. undone to the stable', v, {
+    status: 'Healthy',
+    step: '8/8',
+    setWeight: 100,
+    actualWeight: 100,
+    stable: 'purple',
+  });
+
+  player.say('8. list, lint, and the Rollout deleted and applied again');
   await plugin('list', 'rollouts');
   await player.kubectl('argo', 'rollouts', 'lint', '-f', rolloutFile);
   await player.kubectl('delete', '-f', rolloutFile, '--wait=true');
@@ -203,7 +215,7 @@ export async function playKubectlWalkthrough(
     'blue is Healthy again, from its first generation',
     (x) => x.generation === 1 && healthyOn('blue')(x),
   );
-  await player.stop('7. re-created', v, {
+  await player.stop('8. re-created', v, {
     status: 'Healthy',
     step: '8/8',
     setWeight: 100,

@@ -21,10 +21,19 @@ function waitForPods(ctx: RolloutContext, rev: Revision, replicas: number): Prom
   });
 }
 
-/** Remembers how many pods were available, for the status. */
+/**
+ * Remembers what the ReplicaSet's status said, for the status: the available pods, and its pods and
+ * ready pods where the result has them (results recorded before do not: those counts are then
+ * forgotten rather than left from an older look, and the status falls back to what it showed before).
+ */
 function track(ctx: RolloutContext, rev: Revision, result: ReplicaSetAvailability): void {
   const tracked = ctx.state.replicaSet(rev.hash);
-  if (tracked) tracked.availableReplicas = result.availableReplicas;
+  if (!tracked) return;
+  tracked.availableReplicas = result.availableReplicas;
+  if (result.statusReplicas !== undefined) tracked.replicas = result.statusReplicas;
+  else delete tracked.replicas;
+  if (result.readyReplicas !== undefined) tracked.readyReplicas = result.readyReplicas;
+  else delete tracked.readyReplicas;
 }
 
 /**

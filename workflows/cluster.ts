@@ -3,6 +3,7 @@
 import { patched } from '@temporalio/workflow';
 import type { WeightResult } from '../activities/interface.js';
 import { replicaSetTemplate } from '../core/affinity.js';
+import { podTemplateDigest } from '../core/pod-template-defaults.js';
 import type { PodMetadata, TrafficRouting } from '../core/types.js';
 import { podMetadataFor, podMetadataManaged } from './pod-metadata.js';
 import { callActivity } from './activities.js';
@@ -18,6 +19,26 @@ function routeText(routing: TrafficRouting): string {
   });
   const dr = routing.istio.destinationRule ? [`DestinationRule ${routing.istio.destinationRule.name}`] : [];
   return [...vs, ...dr].join(', ');
+}
+
+/**
+ * A write of spec.replicas, mirrored into what was last observed of the ReplicaSet's status: the
+ * ReplicaSet controller creates the missing pods or deletes the surplus (unready first) at once, and
+ * status.replicas counts no terminating pod, so Argo shows these counts a moment after the write;
+ * nothing looks again until the next wait, and an idle rollout never does. Pods becoming ready later
+ * are not seen until then. Only counts a wait returned are moved (states from before have none), and
+ * availableReplicas, which the basic canary's math reads, stays as it always did.
+ */
+function observeScale(rs: TrackedReplicaSet, replicas: number): void {
+  if (rs.replicas !== undefined) rs.replicas = replicas;
+  if (rs.readyReplicas !== undefined) rs.readyReplicas = Math.min(rs.readyReplicas, replicas);
+}
+
+/** A scale written: the new spec.replicas, and at zero no pod available (as it always was). */
+function scaledTo(rs: TrackedReplicaSet, replicas: number): void {
+  rs.desiredReplicas = replicas;
+  if (replicas === 0) rs.availableReplicas = 0;
+  observeScale(rs, replicas);
 }
 
 export class ClusterWriter {
@@ -78,8 +99,11 @@ export class ClusterWriter {
         hash: rev.hash,
         revision: rev.number,
         desiredReplicas: replicas,
+        templateDigest:
+          this.state.replicaSet(rev.hash)?.templateDigest ?? podTemplateDigest(rev.definition.template),
         ...(podMetadata !== undefined ? { podMetadata } : {}),
       });
+      if (tracked) observeScale(tracked, replicas); // a ReplicaSet reused is scaled too
     });
   }
 
@@ -108,10 +132,7 @@ export class ClusterWriter {
         name,
         replicas,
       });
-      if (tracked) {
-        tracked.desiredReplicas = replicas;
-        if (replicas === 0) tracked.availableReplicas = 0;
-      }
+      if (tracked) scaledTo(tracked, replicas);
     });
   }
 
@@ -125,8 +146,7 @@ export class ClusterWriter {
         replicas: 0,
       });
       cancelScaleDown(rs);
-      rs.desiredReplicas = 0;
-      rs.availableReplicas = 0;
+      scaledTo(rs, 0);
       return true;
     });
   }

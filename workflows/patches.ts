@@ -98,7 +98,27 @@ export const CLUSTER_STATUS = 'cluster-status';
 export const RESCALE_IN_FLIGHT = 'rescale-in-flight';
 
 /**
+ * A change of spec.replicas rescales a canary without a router (Argo's basic canary) at once, at a
+ * pause or analysis step, in rounds within maxSurge and maxUnavailable for the weight it is at, as
+ * Argo's reconcile does; runs begun before left it to the next weight step (workflows/rescale.ts).
+ */
+export const RESCALE_BASIC_CANARY = 'rescale-basic-canary';
+
+/**
  * An AnalysisRun of a rollout driven by its Rollout object mirrors itself into an AnalysisRun object,
  * in Argo's shape, at every change (issue 12): only runs given the object to mirror to reach it.
  */
 export const ANALYSIS_RUN_OBJECT = 'analysis-run-object';
+
+/**
+ * A new template that makes the pods of one of the rollout's ReplicaSets once Kubernetes' defaults are
+ * applied (the plugin's undo copies a ReplicaSet's server-defaulted template back) is that ReplicaSet's
+ * revision, as Argo's FindNewReplicaSet decides (issue 12): an undo to the stable skips the steps.
+ */
+export const TEMPLATE_MATCHES_REPLICA_SET = 'template-matches-replica-set';
+
+/**
+ * A deploy back to the stable's template while aborted counts every step as done (Argo's "Rollback to
+ * stable ReplicaSets": step 8/8, not 0/8), as a canary abandoned in flight already did (issue 12).
+ */
+export const BACK_TO_STABLE_FINISHES_STEPS = 'back-to-stable-finishes-steps';

@@ -4,6 +4,7 @@
 // read it, and returns the answer for the person who sent it. Payloads come from anyone who can reach
 // the server (the Temporal UI, `temporal workflow signal`), so each check also refuses wrong types,
 // unknown fields and oversized values, naming them, before anything is recorded.
+import { patched } from '@temporalio/workflow';
 import { checkDefinition } from '../core/definition-check.js';
 import { isObject } from '../core/json.js';
 import { imageProblem } from '../core/manifest/names.js';
@@ -13,6 +14,7 @@ import { MAX_REASON_LENGTH } from '../core/limits.js';
 import { shorten } from '../core/text.js';
 import type { AbortInput, DeployInput, PromoteInput } from './messages.js';
 import type { PendingRequests } from './pending-requests.js';
+import { BACK_TO_STABLE_FINISHES_STEPS, TEMPLATE_MATCHES_REPLICA_SET } from './patches.js';
 import { podMetadataManaged, podMetadataOutOfSync } from './pod-metadata.js';
 import type { RolloutState } from './state.js';
 
@@ -274,7 +276,12 @@ export class RolloutRequests {
   private applyDefinition(input: DeployInput): string {
     const definition =
       input.rollout ?? this.withImage(input.image?.container ?? '', input.image?.image ?? '');
-    const changed = this.state.acceptDefinition(definition);
+    // Only a template whose own hash is new asks; histories from before never did.
+    const sameAs = this.state.replicaSetFor(definition);
+    const changed = this.state.acceptDefinition(
+      definition,
+      sameAs !== undefined && patched(TEMPLATE_MATCHES_REPLICA_SET) ? sameAs : undefined,
+    );
     // Marks this history as managing ephemeral metadata, so that a change of only the metadata is
     // work for the control loop (pod-metadata.ts); histories from before never get the mark.
     podMetadataManaged(this.state);
@@ -283,10 +290,17 @@ export class RolloutRequests {
       return `${this.name}: revision ${rev.number} (${rev.hash}) keeps its template; its pods get the new canaryMetadata/stableMetadata`;
     if (!changed)
       return `${this.name} is unchanged: revision ${rev.number} (${rev.hash}) already has this template`;
+    const wasAborted = this.state.data.aborted !== undefined;
     this.state.data.aborted = undefined; // a new revision replaces an aborted one (Argo)
     this.state.clearCondition('Aborted');
-    if (rev.hash === this.state.stable?.hash)
+    if (rev.hash === this.state.stable?.hash) {
+      // Argo's rollback to the stable: every step counts as done. A canary in flight is abandoned
+      // that way (endings.ts); an aborted one runs nothing that would, so it is done here.
+      const steps = this.state.definition.canary.steps.length;
+      if (wasAborted && steps > 0 && patched(BACK_TO_STABLE_FINISHES_STEPS))
+        this.state.data.currentStepIndex = steps;
       return `${this.name}: back to the stable template (${rev.hash})`;
+    }
     return `${this.name}: revision ${rev.number} (${rev.hash}) accepted`;
   }
 

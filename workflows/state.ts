@@ -2,6 +2,7 @@
 // what its messages asked for, plus the rules that turn it into the status the `status` query returns.
 // No I/O, no timers: the workflow drives, this remembers.
 import { podTemplateHash, templateImages } from '../core/hash.js';
+import { podTemplateDigest } from '../core/pod-template-defaults.js';
 import type { CanaryScale } from '../core/replicas.js';
 import type {
   AnalysisRunRef,
@@ -37,11 +38,23 @@ export interface TrackedReplicaSet {
    */
   createdRevision?: number;
   desiredReplicas: number;
+  /**
+   * What its status last said, for Argo's status counts (core/argo-status.ts): status.replicas and
+   * status.readyReplicas, absent until observed by a wait that returns them (state carried from
+   * before has neither). availableReplicas also feeds the basic canary's math.
+   */
+  replicas?: number;
+  readyReplicas?: number;
   availableReplicas?: number;
   /** Epoch milliseconds at which a delayed scale-down to zero is due. */
   scaleDownAt?: number;
   /** Scheduled with no delay: due in the very task that set it, so acted on without a timer. */
   scaleDownAtOnce?: true;
+  /**
+   * The digest of its template with Kubernetes' defaults (core/pod-template-defaults.ts): a template
+   * written otherwise but making the same pods finds it. Absent in histories from before.
+   */
+  templateDigest?: string;
   /** The ephemeral metadata last given to its template and pods (null: none); absent: never managed. */
   podMetadata?: PodMetadata | null;
 }
@@ -162,9 +175,12 @@ export class RolloutState {
     return this.data.stable !== undefined && !this.canaryInProgress;
   }
 
-  /** Records a new template; returns false when it is the one already desired. */
-  acceptDefinition(definition: RolloutDefinition): boolean {
-    const hash = podTemplateHash(definition.template);
+  /**
+   * Records a new template; returns false when it is the one already desired. `sameAs` (from
+   * `replicaSetFor`) names the existing ReplicaSet whose pods it makes, written otherwise.
+   */
+  acceptDefinition(definition: RolloutDefinition, sameAs?: string): boolean {
+    const hash = sameAs ?? podTemplateHash(definition.template);
     if (hash === this.data.desired.hash) {
       this.data.desired = { ...this.data.desired, definition };
       if (this.data.stable?.hash === hash) this.data.stable = { ...this.data.stable, definition };
@@ -173,6 +189,31 @@ export class RolloutState {
     this.data.revisionCounter += 1;
     this.data.desired = { number: this.data.revisionCounter, hash, definition };
     return true;
+  }
+
+  /**
+   * Argo's FindNewReplicaSet for a template whose own hash names no ReplicaSet of ours: the hash of
+   * the first one, in creation order, whose template is the same with Kubernetes' defaults applied
+   * (the plugin's undo writes a ReplicaSet's server-defaulted template back). Undefined: none is.
+   */
+  replicaSetFor(definition: RolloutDefinition): string | undefined {
+    const own = podTemplateHash(definition.template);
+    if (own === this.data.desired.hash || this.replicaSet(own)) return undefined;
+    const digest = podTemplateDigest(definition.template);
+    const revisions = [this.data.desired, this.data.stable].filter((r): r is Revision => r !== undefined);
+    const digestOf = (rs: TrackedReplicaSet): string | undefined => {
+      if (rs.templateDigest !== undefined) return rs.templateDigest;
+      const revision = revisions.find((r) => r.hash === rs.hash);
+      return revision && podTemplateDigest(revision.definition.template);
+    };
+    const byCreation = [...this.data.replicaSets].sort(
+      (a, b) => (a.createdRevision ?? a.revision) - (b.createdRevision ?? b.revision),
+    );
+    const found = byCreation.find((rs) => digestOf(rs) === digest)?.hash;
+    if (found !== undefined) return found;
+    // The desired revision before its ReplicaSet exists (created at its first step).
+    const desired = this.data.desired;
+    return podTemplateDigest(desired.definition.template) === digest ? desired.hash : undefined;
   }
 
   trackReplicaSet(rs: TrackedReplicaSet): void {
@@ -198,11 +239,18 @@ export class RolloutState {
     this.data.replicaSets = this.data.replicaSets.filter((r) => !names.includes(r.name));
   }
 
+  /**
+   * Argo's SetRolloutCondition: nothing when status, reason and message are unchanged; otherwise
+   * lastUpdateTime is now, and lastTransitionTime stays unless the status changed. (Argo's own compares
+   * status and reason only; its Progressing, whose message names the ReplicaSet, is replaced as here.)
+   */
   setCondition(type: RolloutCondition['type'], status: boolean, reason: string, message: string): void {
     const existing = this.data.conditions.find((c) => c.type === type);
     if (existing && existing.status === status && existing.reason === reason && existing.message === message)
       return;
-    const condition = { type, status, reason, message, lastTransitionTime: iso(this.now()) };
+    const now = iso(this.now());
+    const since = existing && existing.status === status ? existing.lastTransitionTime : now;
+    const condition = { type, status, reason, message, lastTransitionTime: since, lastUpdateTime: now };
     this.data.conditions = [...this.data.conditions.filter((c) => c.type !== type), condition];
   }
 
@@ -281,6 +329,8 @@ export class RolloutState {
         revision: rs.revision,
         role: this.role(rs.hash),
         desiredReplicas: rs.desiredReplicas,
+        ...(rs.replicas !== undefined ? { replicas: rs.replicas } : {}),
+        ...(rs.readyReplicas !== undefined ? { readyReplicas: rs.readyReplicas } : {}),
         ...(rs.availableReplicas !== undefined ? { availableReplicas: rs.availableReplicas } : {}),
         ...(rs.scaleDownAt !== undefined ? { scaleDownAt: iso(rs.scaleDownAt) } : {}),
       }));

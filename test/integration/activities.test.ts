@@ -498,7 +498,7 @@ describe('waitForReplicaSetAvailable', () => {
       { namespace: NS, name, replicas: 2, minReadySeconds: 0 },
       env,
     );
-    expect(result).toEqual({ name, replicas: 2, availableReplicas: 2 });
+    expect(result).toEqual({ name, replicas: 2, availableReplicas: 2, statusReplicas: 2, readyReplicas: 2 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     expect(heartbeats.length).toBeGreaterThanOrEqual(3);
     expect(heartbeats[0]).toEqual({ availableReplicas: 0 });
@@ -523,7 +523,13 @@ describe('waitForReplicaSetAvailable', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(done).toBe(false); // 2 available, but counted for generation 1
     sim?.start();
-    expect(await waiting).toEqual({ name, replicas: 2, availableReplicas: 3 });
+    expect(await waiting).toEqual({
+      name,
+      replicas: 2,
+      availableReplicas: 3,
+      statusReplicas: 3,
+      readyReplicas: 3,
+    });
   });
 
   it('is cancellable while it waits', async () => {

@@ -349,7 +349,13 @@ describe("the worker's activities under its ClusterRole", () => {
         replicas: 2,
         minReadySeconds: 0,
       }),
-    ).toEqual({ name: `myapp-${CANARY}`, replicas: 2, availableReplicas: 2 });
+    ).toEqual({
+      name: `myapp-${CANARY}`,
+      replicas: 2,
+      availableReplicas: 2,
+      statusReplicas: 2,
+      readyReplicas: 2,
+    });
 
     // Pods listed, read and updated with the role's labels.
     expect(

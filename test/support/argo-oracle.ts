@@ -34,6 +34,10 @@ export interface OracleAnswer {
   /** replicaSetAffinity: GenerateReplicaSetAffinity, IfInjectedAntiAffinityRuleNeedsUpdate. */
   affinity?: unknown;
   needsUpdate?: boolean;
+  /** podTemplateDefaults: the template after SetObjectDefaults_PodTemplate. */
+  template?: Record<string, unknown>;
+  /** podTemplateSchema: how Go decodes a PodTemplateSpec (tools/argo-oracle/pod-template.go). */
+  schema?: Record<string, string>;
 }
 
 /** Runs the oracle once over all cases; rejects when it is missing, crashes or answers short. */
@@ -65,4 +69,33 @@ export async function askOracle(cases: readonly object[]): Promise<OracleAnswer[
     throw new Error(`argo-oracle answered ${lines.length} of ${cases.length} cases`);
   }
   return lines.map((line) => JSON.parse(line) as OracleAnswer);
+}
+
+/** Each template after Kubernetes v1.34.5's SetObjectDefaults_PodTemplate, or Go's error decoding it. */
+export async function defaultPodTemplates(
+  templates: readonly object[],
+): Promise<{ template?: Record<string, unknown>; error?: string }[]> {
+  const answers = await askOracle(templates.map((template) => ({ op: 'podTemplateDefaults', template })));
+  return answers.map(({ template, error }) => (error !== undefined ? { error } : { template }));
+}
+
+/** Argo's PodTemplateEqualIgnoreHash(live, desired) for each pair; an oracle error fails the call. */
+export async function podTemplatesEqual(
+  pairs: readonly { live: object; desired: object }[],
+): Promise<boolean[]> {
+  const answers = await askOracle(
+    pairs.map(({ live, desired }) => ({ op: 'podTemplateEqual', live, desired })),
+  );
+  return answers.map((answer, index) => {
+    if (answer.verdict === undefined)
+      throw new Error(`podTemplateEqual of pair ${index}: ${answer.error ?? 'no verdict'}`);
+    return answer.verdict;
+  });
+}
+
+/** Go's view of a PodTemplateSpec's JSON, per struct type: "field:kind ..." (see pod-template.go). */
+export async function goPodTemplateSchema(): Promise<Record<string, string>> {
+  const [answer] = await askOracle([{ op: 'podTemplateSchema' }]);
+  if (answer?.schema === undefined) throw new Error(`podTemplateSchema: ${answer?.error ?? 'no schema'}`);
+  return answer.schema;
 }

@@ -111,5 +111,6 @@ export const KUBECTL_STOPS = [
   '4. green rolled back',
   '5. purple stable',
   '6. yellow aborted, purple restarted',
-  '7. re-created',
+  '7. undone to the stable',
+  '8. re-created',
 ];

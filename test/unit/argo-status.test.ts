@@ -17,8 +17,9 @@ import {
   type ArgoStatusOptions,
 } from '../../core/argo-status.js';
 import { podTemplateHash } from '../../core/hash.js';
-import type { AnalysisRunRef, RolloutCondition, RolloutStatus } from '../../core/status.js';
+import type { AnalysisRunRef, ReplicaSetStatus, RolloutCondition, RolloutStatus } from '../../core/status.js';
 import type { CanaryStep, RolloutDefinition } from '../../core/types.js';
+import { initialState, RolloutState } from '../../workflows/state.js';
 
 const T0 = '2026-01-01T00:00:00.000Z'; // the first revision became stable
 const T1 = '2026-01-01T01:00:00.000Z'; // revision 2's canary began
@@ -598,6 +599,272 @@ describe('argoRolloutStatus: invalid spec and first deploy', () => {
     expect(argoRolloutStatus(healthy, def, OPTIONS).message).toBe('rollout is restarting');
     const done = argoRolloutStatus({ ...healthy, restartedAt: '2026-01-02T00:00:00.000Z' }, def, OPTIONS);
     expect([done.restartedAt, done.phase]).toEqual(['2026-01-02T00:00:00Z', 'Healthy']);
+  });
+});
+
+/** Counts as Argo's calculateBaseStatus and syncRolloutStatusCanary sum them. */
+const counts = (s: ArgoRolloutStatus) => ({
+  replicas: s.replicas,
+  updatedReplicas: s.updatedReplicas,
+  readyReplicas: s.readyReplicas,
+  availableReplicas: s.availableReplicas,
+  HPAReplicas: s.HPAReplicas,
+});
+
+describe('argoRolloutStatus: counts from what the ReplicaSets’ status said', () => {
+  const [canaryRs, stableRs] = canary.replicaSets as [ReplicaSetStatus, ReplicaSetStatus];
+  const withSets = (...replicaSets: ReplicaSetStatus[]): RolloutStatus => ({ ...canary, replicaSets });
+
+  it('never observed (state from before): spec.replicas as the pods, the available pods as the ready', () => {
+    const status = argoRolloutStatus(
+      withSets({ ...canaryRs, desiredReplicas: 2, availableReplicas: 1 }, stableRs),
+      definition(),
+      OPTIONS,
+    );
+    expect(counts(status)).toEqual({
+      replicas: 7,
+      updatedReplicas: 2,
+      readyReplicas: 6,
+      availableReplicas: 6,
+      HPAReplicas: 7,
+    });
+  });
+
+  it('minReadySeconds: pods ready but not yet available count as ready only', () => {
+    const status = argoRolloutStatus(
+      withSets(
+        { ...canaryRs, desiredReplicas: 2, replicas: 2, readyReplicas: 2, availableReplicas: 1 },
+        { ...stableRs, replicas: 5, readyReplicas: 5, availableReplicas: 5 },
+      ),
+      definition({}, { minReadySeconds: 30 }),
+      OPTIONS,
+    );
+    expect(counts(status)).toEqual({
+      replicas: 7,
+      updatedReplicas: 2,
+      readyReplicas: 7,
+      availableReplicas: 6,
+      HPAReplicas: 7,
+    });
+  });
+
+  it('a scale-down in progress: pods the old ReplicaSet still has count in replicas, above spec', () => {
+    const basic = definition();
+    delete basic.canary.trafficRouting;
+    const promoted: RolloutStatus = {
+      ...healthy,
+      stableRevision: canary.canaryRevision,
+      replicaSets: [
+        {
+          ...canaryRs,
+          role: 'stable',
+          desiredReplicas: 5,
+          replicas: 5,
+          readyReplicas: 5,
+          availableReplicas: 5,
+        },
+        { ...stableRs, role: 'old', desiredReplicas: 0, replicas: 2, readyReplicas: 2, availableReplicas: 0 },
+      ],
+      conditions: [
+        cond('Available', 'AvailableReason', 'revision 2 is stable', T2),
+        cond('Progressing', 'NewReplicaSetAvailable', 'revision 2 fully promoted', T2),
+      ],
+      revision: 2,
+    };
+    const status = argoRolloutStatus(promoted, basic, OPTIONS);
+    expect(counts(status)).toEqual({
+      replicas: 7,
+      updatedReplicas: 5,
+      readyReplicas: 7,
+      availableReplicas: 5,
+      HPAReplicas: 7,
+    });
+    // Not healthy while they are there (RolloutHealthy compares status.replicas with spec.replicas).
+    expect([status.phase, status.message]).toEqual(['Progressing', 'old replicas are pending termination']);
+    expect(status.conditions?.find((c) => c.type === 'Healthy')?.status).toBe('False');
+  });
+
+  it('after a scale-down since the last look: no more available than pods, none available unready', () => {
+    // The stable scaled from 5 to 3 with dynamicStableScale: its available count (kept for the basic
+    // canary's math) still says 5; the pods are 3 once the ReplicaSet controller has acted.
+    const status = argoRolloutStatus(
+      withSets(
+        { ...canaryRs, desiredReplicas: 2, replicas: 2, readyReplicas: 2, availableReplicas: 2 },
+        { ...stableRs, desiredReplicas: 3, replicas: 3, readyReplicas: 3, availableReplicas: 5 },
+      ),
+      definition({ dynamicStableScale: true }),
+      OPTIONS,
+    );
+    expect(counts(status)).toMatchObject({ replicas: 5, readyReplicas: 5, availableReplicas: 5 });
+    // A wait that read the available count only (a rescale's): ready is never below it.
+    const rescaled = argoRolloutStatus(
+      withSets(
+        { ...canaryRs, desiredReplicas: 4, replicas: 4, readyReplicas: 1, availableReplicas: 4 },
+        stableRs,
+      ),
+      definition(),
+      OPTIONS,
+    );
+    expect(counts(rescaled)).toMatchObject({ replicas: 9, readyReplicas: 9, availableReplicas: 9 });
+  });
+
+  it('a canary scaled up and not yet waited for: its pods exist, none of them ready yet', () => {
+    const status = argoRolloutStatus(
+      withSets(
+        { ...canaryRs, desiredReplicas: 3, replicas: 3, readyReplicas: 1, availableReplicas: 1 },
+        stableRs,
+      ),
+      definition(),
+      OPTIONS,
+    );
+    expect(counts(status)).toEqual({
+      replicas: 8,
+      updatedReplicas: 3,
+      readyReplicas: 6,
+      availableReplicas: 6,
+      HPAReplicas: 8,
+    });
+    expect(status.message).toBe('more replicas need to be updated');
+  });
+});
+
+describe('condition times: lastUpdateTime and lastTransitionTime', () => {
+  const T3 = '2026-01-01T01:09:00.000Z';
+  const both = (c: { lastUpdateTime: string; lastTransitionTime: string } | undefined) =>
+    c && [c.lastUpdateTime, c.lastTransitionTime];
+
+  it('setCondition is Argo’s SetRolloutCondition: a new message moves lastUpdateTime only', () => {
+    let now = Date.parse(T0);
+    const state = new RolloutState(initialState(definition()), () => now);
+    state.setCondition('Progressing', true, 'RolloutUpdated', 'updating to revision 2 (bbb)');
+    const first = state.data.conditions[0];
+    expect(first).toEqual({
+      type: 'Progressing',
+      status: true,
+      reason: 'RolloutUpdated',
+      message: 'updating to revision 2 (bbb)',
+      lastTransitionTime: T0,
+      lastUpdateTime: T0,
+    });
+    now = Date.parse(T1);
+    state.setCondition('Progressing', true, 'RolloutUpdated', 'updating to revision 2 (bbb)');
+    expect(state.data.conditions[0]).toBe(first); // nothing changed: nothing moves
+    state.setCondition('Progressing', true, 'RolloutUpdated', 'updating to revision 3 (ccc)');
+    expect(state.data.conditions[0]).toMatchObject({ lastTransitionTime: T0, lastUpdateTime: T1 });
+    now = Date.parse(T2);
+    state.setCondition('Progressing', true, 'NewReplicaSetAvailable', 'revision 3 fully promoted');
+    expect(state.data.conditions[0]).toMatchObject({ lastTransitionTime: T0, lastUpdateTime: T2 });
+    now = Date.parse(T3);
+    state.setCondition('Progressing', false, 'NewReplicaSetAvailable', 'revision 3 fully promoted');
+    expect(state.data.conditions[0]).toMatchObject({ lastTransitionTime: T3, lastUpdateTime: T3 });
+    // Cleared and set again: a new condition.
+    state.clearCondition('Progressing');
+    now = Date.parse(T1) + 3_600_000;
+    state.setCondition('Progressing', false, 'NewReplicaSetAvailable', 'revision 3 fully promoted');
+    expect(state.data.conditions[0]?.lastTransitionTime).toBe(state.data.conditions[0]?.lastUpdateTime);
+  });
+
+  it('Progressing keeps the transition of our Aborted and ProgressDeadlineExceeded through message changes', () => {
+    const aborted: RolloutStatus = {
+      ...canary,
+      aborted: true,
+      abortedAt: T2,
+      conditions: [
+        AVAILABLE,
+        UPDATING,
+        { ...cond('Aborted', 'RolloutAborted', 'stop; during rollback: 503', T2), lastUpdateTime: T3 },
+      ],
+    };
+    expect(both(argoRolloutStatus(aborted, definition(), OPTIONS).conditions?.[0])).toEqual([at(T3), at(T2)]);
+    const late: RolloutStatus = {
+      ...canary,
+      conditions: [
+        AVAILABLE,
+        UPDATING,
+        { ...cond('ProgressDeadlineExceeded', 'ProgressDeadlineExceeded', 'late', T2), lastUpdateTime: T3 },
+      ],
+    };
+    expect(argoRolloutStatus(late, definition(), OPTIONS).conditions?.[0]).toMatchObject({
+      reason: 'ProgressDeadlineExceeded',
+      lastUpdateTime: at(T3),
+      lastTransitionTime: at(T2),
+    });
+  });
+
+  it('InvalidSpec, Healthy, Available, Completed and Paused: both times one, as Argo’s change only by status', () => {
+    const invalid: RolloutStatus = {
+      ...canary,
+      paused: true,
+      conditions: [
+        { ...AVAILABLE, lastTransitionTime: T0, lastUpdateTime: T1 },
+        { ...UPDATING, lastTransitionTime: T0, lastUpdateTime: T2 },
+        { ...cond('InvalidSpec', 'InvalidSpec', 'a second reason', T1), lastUpdateTime: T3 },
+      ],
+    };
+    const status = argoRolloutStatus(invalid, definition(), OPTIONS);
+    for (const c of status.conditions ?? []) expect(c.lastTransitionTime).toBe(c.lastUpdateTime);
+    expect(status.conditions?.map((c) => [c.type, c.lastUpdateTime])).toEqual([
+      ['InvalidSpec', at(T3)], // replaced whole when its message changes (createInvalidRolloutCondition)
+      ['Progressing', at(T2)], // paused without a pause condition: our canary's last change
+      ['Available', at(T1)],
+      ['Completed', at(T2)],
+      ['Healthy', at(T2)],
+      ['Paused', at(T2)],
+    ]);
+  });
+
+  it('changes at the same moments as before both times were kept (the status writer writes at each)', () => {
+    // The one time before was the last change: what lastUpdateTime is now. The Argo status must change
+    // exactly where the one-time mapping of the same conditions changed, or a replay would see writes
+    // at other moments.
+    const oneTime = (s: RolloutStatus): RolloutStatus => ({
+      ...s,
+      conditions: s.conditions.map(({ lastUpdateTime, ...c }) => ({
+        ...c,
+        lastTransitionTime: lastUpdateTime ?? c.lastTransitionTime,
+      })),
+    });
+    let now = Date.parse(T0);
+    const def = definition();
+    const state = new RolloutState(initialState(def), () => now);
+    const snapshots: RolloutStatus[] = [];
+    const step = (minutes: number, change: () => void) => {
+      now += minutes * 60_000;
+      change();
+      snapshots.push({ ...canary, conditions: structuredClone(state.data.conditions) });
+    };
+    step(0, () => state.setCondition('Available', true, 'AvailableReason', 'revision 1 is fully available'));
+    step(5, () => state.setCondition('Progressing', true, 'RolloutUpdated', 'updating to revision 2 (bbb)'));
+    step(5, () => state.setCondition('Aborted', true, 'RolloutAborted', 'stop'));
+    step(1, () => state.setCondition('Aborted', true, 'RolloutAborted', 'stop; during rollback: 503'));
+    step(1, () => state.setCondition('Aborted', true, 'RolloutAborted', 'stop; during rollback: 503'));
+    step(1, () => state.clearCondition('Aborted'));
+    step(1, () => state.setCondition('ProgressDeadlineExceeded', true, 'ProgressDeadlineExceeded', 'late'));
+    step(1, () => state.setCondition('ProgressDeadlineExceeded', true, 'ProgressDeadlineExceeded', 'later'));
+    step(1, () => state.clearCondition('ProgressDeadlineExceeded'));
+    step(1, () => state.setCondition('InvalidSpec', true, 'InvalidSpec', 'bad'));
+    step(1, () => state.setCondition('InvalidSpec', true, 'InvalidSpec', 'worse'));
+    step(1, () => state.clearCondition('InvalidSpec'));
+    step(5, () => state.setCondition('Available', true, 'AvailableReason', 'revision 2 is stable'));
+    step(0, () =>
+      state.setCondition('Progressing', true, 'NewReplicaSetAvailable', 'revision 2 fully promoted'),
+    );
+    const variants = (s: RolloutStatus) => [
+      s,
+      { ...s, aborted: true, abortedAt: T2 },
+      { ...s, paused: true },
+      { ...s, pauseConditions: [{ reason: 'CanaryPauseStep' as const, startTime: T1 }] },
+    ];
+    const render = (s: RolloutStatus) => json(argoRolloutStatus(s, def, OPTIONS));
+    for (let i = 1; i < snapshots.length; i++) {
+      const [before, after] = [snapshots[i - 1]!, snapshots[i]!];
+      variants(before).forEach((b, v) => {
+        const a = variants(after)[v]!;
+        const changedNow = render(a) !== render(b);
+        const changedBefore = render(oneTime(a)) !== render(oneTime(b));
+        expect([i, v, changedNow]).toEqual([i, v, changedBefore]);
+      });
+    }
   });
 });
 

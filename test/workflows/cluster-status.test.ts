@@ -3,9 +3,20 @@
 // Events of each change with it; and a change of spec.replicas in flight (an HPA, `kubectl scale`)
 // rescales the canary and the stable for the weight they are at (workflows/rescale.ts).
 import { describe, expect, it } from '@jest/globals';
+import type {
+  ReplicaSetAvailability,
+  RolloutActivities,
+  WaitForAvailableInput,
+} from '../../activities/interface.js';
+import type { ArgoRolloutStatus } from '../../core/argo-status.js';
 import { podTemplateHash } from '../../core/hash.js';
 import type { RolloutDefinition } from '../../core/types.js';
-import { timeSkippingServerPerTest, seedRollout, withImage } from '../support/rollout-harness.js';
+import {
+  timeSkippingServerPerTest,
+  seedRollout,
+  withImage,
+  type RolloutHarness,
+} from '../support/rollout-harness.js';
 
 const YELLOW = 'argoproj/rollouts-demo:yellow';
 const UID = '6f1c2d9e-0000-4000-8000-00000000000a';
@@ -90,5 +101,67 @@ describe('the status a rollout driven by its object writes', () => {
     await h.rollouts.deployFromCluster({ ...yellow, replicas: 6 }, { uid: UID, generation: 4 });
     await h.waitFor('the stable rescaled', () => rs(blue) === 6);
     await h.saveHistories('rescale-in-flight');
+  });
+
+  it('counts the pods as the ReplicaSets’ status last said (Argo’s sums), never more available than exist', async () => {
+    const base = seed(5);
+    const blue = { ...base, canary: { ...base.canary, dynamicStableScale: true } };
+    // The wait reads the ReplicaSet's status.replicas and readyReplicas too, as the real activity does.
+    const observing = (harness: () => RolloutHarness) =>
+      ({
+        waitForReplicaSetAvailable: async (input: WaitForAvailableInput): Promise<ReplicaSetAvailability> => {
+          const { cluster } = harness();
+          const result = await cluster.activities().waitForReplicaSetAvailable(input);
+          const pods = cluster.replicaSets.get(input.name)?.replicas ?? 0;
+          return { ...result, statusReplicas: pods, readyReplicas: pods };
+        },
+      }) as Partial<RolloutActivities> as RolloutActivities;
+    const h: RolloutHarness = server.harness(blue, { activities: observing(() => h) });
+    await h.start();
+    await h.rollouts.deployFromCluster(blue, { uid: UID, generation: 1 });
+    await h.healthyOn(hashOf(blue));
+    const settled = () => h.cluster.statusWrites.at(-1);
+    await h.waitFor('a Healthy status written', () => settled()?.phase === 'Healthy');
+    const counts = () => {
+      const written = (settled() ?? {}) as Partial<ArgoRolloutStatus>;
+      const { replicas, updatedReplicas, readyReplicas, availableReplicas, HPAReplicas } = written;
+      return { replicas, updatedReplicas, readyReplicas, availableReplicas, HPAReplicas };
+    };
+    expect(counts()).toEqual({
+      replicas: 5,
+      updatedReplicas: 5,
+      readyReplicas: 5,
+      availableReplicas: 5,
+      HPAReplicas: 5,
+    });
+
+    // setWeight 20: one canary pod waited for, then the stable scaled from 5 to 4 (dynamicStableScale).
+    // Its available count from the first deploy says 5; the ReplicaSet has 4 pods once scaled, as
+    // Argo's status says a moment later (before, this wrote 6 available of 5 pods).
+    const yellow = withImage(blue, YELLOW);
+    await h.rollouts.deployFromCluster(yellow, { uid: UID, generation: 2 });
+    await h.pausedAt(1);
+    await h.waitFor('the pause written', () => settled()?.phase === 'Paused');
+    expect(h.cluster.replicaSets.get(`myapp-${hashOf(blue)}`)?.replicas).toBe(4);
+    expect(counts()).toEqual({
+      replicas: 5,
+      updatedReplicas: 1,
+      readyReplicas: 5,
+      availableReplicas: 5,
+      HPAReplicas: 5,
+    });
+
+    // Promoted fully: the canary's 5 pods waited for, the old stable scaled to 0 at once.
+    await h.rollouts.promote('rollouts-demo', 'myapp', true);
+    await h.healthyOn(hashOf(yellow));
+    await h.waitFor('the promotion written', () => settled()?.stableRS === hashOf(yellow));
+    await h.waitFor('Healthy written', () => settled()?.phase === 'Healthy');
+    expect(counts()).toEqual({
+      replicas: 5,
+      updatedReplicas: 5,
+      readyReplicas: 5,
+      availableReplicas: 5,
+      HPAReplicas: 5,
+    });
   });
 });

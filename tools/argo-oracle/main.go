@@ -17,6 +17,9 @@
 //	     GetMeasurementRetentionMetrics as the analysis controller applies the run's rules)
 //	{"op":"replicaSetAffinity","rollout":{...},"liveAffinity":{...}}
 //	  -> {"affinity":{...},"needsUpdate":B}                     (affinity.go)
+//	{"op":"podTemplateDefaults","template":{...}}  -> {"template":{...}}
+//	{"op":"podTemplateEqual","live":{...},"desired":{...}}  -> {"verdict":B}
+//	{"op":"podTemplateSchema"}  -> {"schema":{...}}           (pod-template.go)
 //
 // NaN and ±Inf travel as {"$float":"NaN"|"+Inf"|"-Inf"}, as in our workflow histories.
 package main
@@ -66,6 +69,11 @@ type request struct {
 	MeasurementRetention []v1alpha1.MeasurementRetention `json:"measurementRetention"`
 
 	LiveAffinity *corev1.Affinity `json:"liveAffinity"` // replicaSetAffinity (affinity.go)
+
+	// podTemplateDefaults, podTemplateEqual (pod-template.go)
+	Template *corev1.PodTemplateSpec `json:"template"`
+	Live     *corev1.PodTemplateSpec `json:"live"`
+	Desired  *corev1.PodTemplateSpec `json:"desired"`
 }
 
 type answer struct {
@@ -81,6 +89,9 @@ type answer struct {
 
 	Affinity    *corev1.Affinity `json:"affinity,omitempty"` // replicaSetAffinity (affinity.go)
 	NeedsUpdate *bool            `json:"needsUpdate,omitempty"`
+
+	Template *corev1.PodTemplateSpec `json:"template,omitempty"` // podTemplateDefaults (pod-template.go)
+	Schema   map[string]string       `json:"schema,omitempty"`   // podTemplateSchema
 }
 
 func main() {
@@ -162,6 +173,12 @@ func answerOf(req request) (ans answer) {
 		return flatten(req)
 	case "replicaSetAffinity":
 		return replicaSetAffinity(req)
+	case "podTemplateDefaults":
+		return podTemplateDefaults(req)
+	case "podTemplateEqual":
+		return podTemplateEqual(req)
+	case "podTemplateSchema":
+		return podTemplateSchema()
 	default:
 		return failed(fmt.Errorf("oracle: unknown op %q", req.Op))
 	}
