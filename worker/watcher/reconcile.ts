@@ -215,7 +215,9 @@ export async function reconcileRollout(
  * as Argo's controller would (the old one's ReplicaSets are the garbage collector's).
  */
 async function endReplaced(namespace: string, name: string, uid: string, deps: ReconcileDeps): Promise<void> {
-  const driving = await deps.rollouts.clusterUid(namespace, name);
+  // A workflow that does not answer (no worker polls its queue) is not this check's to wait for: the
+  // deploy goes on as before, and the workflow refuses what is not its object's.
+  const driving = await deps.rollouts.clusterUid(namespace, name).catch(() => undefined);
   if (driving === undefined || driving === uid) return;
   const ended = await deps.rollouts.endDeleted(namespace, name, driving);
   deps.log('info', ended ? 'created again: the workflow of the deleted object ended' : 'created again', {
