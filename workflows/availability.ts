@@ -8,7 +8,7 @@ import { formatDuration } from '../core/duration.js';
 import { callActivity } from './activities.js';
 import type { RolloutContext } from './context.js';
 import type { Interrupt } from './pending-requests.js';
-import { replicaSetName, type Revision } from './state.js';
+import { replicaSetName, type Revision, type RolloutState } from './state.js';
 
 /** The heartbeating wait for `replicas` available pods of `rev`'s ReplicaSet. */
 function waitForPods(ctx: RolloutContext, rev: Revision, replicas: number): Promise<ReplicaSetAvailability> {
@@ -26,8 +26,8 @@ function waitForPods(ctx: RolloutContext, rev: Revision, replicas: number): Prom
  * ready pods where the result has them (results recorded before do not: those counts are then
  * forgotten rather than left from an older look, and the status falls back to what it showed before).
  */
-function track(ctx: RolloutContext, rev: Revision, result: ReplicaSetAvailability): void {
-  const tracked = ctx.state.replicaSet(rev.hash);
+export function trackAvailability(state: RolloutState, rev: Revision, result: ReplicaSetAvailability): void {
+  const tracked = state.replicaSet(rev.hash);
   if (!tracked) return;
   tracked.availableReplicas = result.availableReplicas;
   if (result.statusReplicas !== undefined) tracked.replicas = result.statusReplicas;
@@ -51,7 +51,7 @@ export async function waitAvailableUninterrupted(
     ...ctx.state.work,
     message: `waiting for ${replicas} available pods of ${name} before moving traffic to it`,
   };
-  track(ctx, rev, await waitForPods(ctx, rev, replicas));
+  trackAvailability(ctx.state, rev, await waitForPods(ctx, rev, replicas));
 }
 
 /**
@@ -102,6 +102,6 @@ export async function waitAvailable(
     return requests.interruptFor(rev);
   }
   if (failure !== undefined && !isCancellation(failure)) throw failure as Error;
-  if (result) track(ctx, of, result);
+  if (result) trackAvailability(ctx.state, of, result);
   return requests.interruptFor(rev);
 }

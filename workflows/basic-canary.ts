@@ -6,6 +6,7 @@
 // spec.replicas while the rollout waits at a pause or an analysis step (rescale.ts), one at a time: a
 // weight step begins its rounds only once the rescale's have stopped.
 import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import type { ReplicaSetAvailability } from '../activities/interface.js';
 import {
   atBasicCanaryCounts,
   basicCanaryCounts,
@@ -15,7 +16,7 @@ import {
   type ReplicaSetCounts,
 } from '../core/basic-canary.js';
 import { callActivity } from './activities.js';
-import { waitAvailable } from './availability.js';
+import { trackAvailability, waitAvailable } from './availability.js';
 import type { ClusterWriter } from './cluster.js';
 import type { RolloutContext } from './context.js';
 import type { Interrupt } from './pending-requests.js';
@@ -149,7 +150,7 @@ async function podsAvailable(
   if (replicas === 0) return true;
   const def = state.definition;
   const name = replicaSetName(def.name, of.hash);
-  let available: number | undefined;
+  let result: ReplicaSetAvailability | undefined;
   let failure: unknown;
   const scope = new CancellationScope();
   const waiting = scope
@@ -162,10 +163,10 @@ async function podsAvailable(
       }),
     )
     .then(
-      (result) => void (available = result.availableReplicas),
+      (answer) => void (result = answer),
       (err: unknown) => void (failure = err),
     );
-  const settled = () => available !== undefined || failure !== undefined;
+  const settled = () => result !== undefined || failure !== undefined;
   await condition(() => settled() || !proceed());
   const stopped = !settled();
   if (stopped) {
@@ -173,8 +174,7 @@ async function podsAvailable(
     await waiting;
   }
   if (failure !== undefined && !(stopped && isCancellation(failure))) throw failure as Error;
-  const tracked = state.replicaSet(of.hash);
-  if (tracked && available !== undefined) tracked.availableReplicas = available;
+  if (result) trackAvailability(state, of, result);
   return !stopped;
 }
 

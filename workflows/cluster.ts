@@ -99,8 +99,7 @@ export class ClusterWriter {
         hash: rev.hash,
         revision: rev.number,
         desiredReplicas: replicas,
-        templateDigest:
-          this.state.replicaSet(rev.hash)?.templateDigest ?? podTemplateDigest(rev.definition.template),
+        templateDigest: tracked?.templateDigest ?? podTemplateDigest(rev.definition.template),
         ...(podMetadata !== undefined ? { podMetadata } : {}),
       });
       if (tracked) observeScale(tracked, replicas); // a ReplicaSet reused is scaled too
