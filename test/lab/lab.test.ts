@@ -12,7 +12,7 @@ import { Connection } from '@temporalio/client';
 import { labPaths } from '../../lab/stack/paths.js';
 import { labProcesses } from '../../lab/stack/process.js';
 import { SEARCH_ATTRIBUTES } from '../../lab/stack/temporal.js';
-import { freePorts } from '../support/kube-control-plane.js';
+import { freePorts } from '../../lab/stack/free-ports.js';
 import { repoRoot, testOutput } from '../support/paths.js';
 
 const cli = path.join(repoRoot, 'dist', 'client', 'main.js');

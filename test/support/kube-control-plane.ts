@@ -3,7 +3,6 @@
 // share an API server and never clash with a lab instance on the default ports.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -12,28 +11,11 @@ import {
   PatchStrategy,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { freePorts } from '../../lab/stack/free-ports.js';
 import { repoRoot, testOutput, toolsBin } from './paths.js';
 
 const run = promisify(execFile);
 const script = path.join(repoRoot, 'scripts', 'kube-control-plane.sh');
-
-/** `count` distinct ports that were free a moment ago (the OS picks them; we let go just before use). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 export class ControlPlane {
   private constructor(

@@ -10,7 +10,7 @@ import type { RolloutStatus } from '../../core/status.js';
 import { parseEnvFile } from '../../lab/stack/env-file.js';
 import { labPaths, type LabPaths } from '../../lab/stack/paths.js';
 import { pidOf } from '../../lab/stack/process.js';
-import { freePorts } from './kube-control-plane.js';
+import { freePorts } from '../../lab/stack/free-ports.js';
 import { repoRoot, testOutput } from './paths.js';
 import { waitForStatus } from './wait-for-status.js';
 

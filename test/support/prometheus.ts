@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePorts } from './kube-control-plane.js';
+import { freePorts } from '../../lab/stack/free-ports.js';
 import { testOutput, toolsBin } from './paths.js';
 
 const binary = path.join(toolsBin, 'prometheus');
