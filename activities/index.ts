@@ -27,6 +27,7 @@ export function createActivities(deps: ActivityDeps): RolloutActivities {
     ensureReplicaSet: (input) => replicaSets.ensure(input),
     scaleReplicaSet: (input) => replicaSets.scale(input),
     waitForReplicaSetAvailable: (input) => replicaSets.waitForAvailable(input),
+    readReplicaSetAvailability: (input) => replicaSets.availableNow(input),
     setServiceSelector: (input) => services.pointAt(input),
     updateTrafficHashes: (input) => router.updateHash(input),
     setTrafficWeight: (input) => router.setWeight(input),

@@ -217,6 +217,11 @@ export interface RolloutActivities {
    * spec.replicas are left (status.replicas ≤ spec.replicas). Cancellable.
    */
   waitForReplicaSetAvailable(input: WaitForAvailableInput): Promise<ReplicaSetAvailability>;
+  /**
+   * One look at the ReplicaSet, by the same rule as the wait: its availability when it has the pods
+   * now, null when not (the workflow then waits). Cheap enough to run as a local activity.
+   */
+  readReplicaSetAvailability(input: WaitForAvailableInput): Promise<ReplicaSetAvailability | null>;
   setServiceSelector(input: ServiceSelectorInput): Promise<void>;
   /** Subset-level routing: point the DestinationRule's subsets at the hashes (no-op for host-level). */
   updateTrafficHashes(input: UpdateHashInput): Promise<void>;

@@ -168,22 +168,37 @@ export class ReplicaSets {
   async waitForAvailable(input: WaitForAvailableInput): Promise<ReplicaSetAvailability> {
     const context = Context.current();
     for (;;) {
-      const rs = await this.kube.read<ReplicaSet>(ref(input.namespace, input.name));
-      const available = rs.status?.availableReplicas ?? 0;
-      const replicas = rs.status?.replicas ?? 0;
-      const current = (rs.status?.observedGeneration ?? 0) >= (rs.metadata?.generation ?? 0);
-      const noSurplus = replicas <= (rs.spec?.replicas ?? 1); // the API server defaults it to 1
-      if (current && noSurplus && available >= input.replicas)
-        return {
-          name: input.name,
-          replicas: input.replicas,
-          availableReplicas: available,
-          statusReplicas: replicas,
-          readyReplicas: rs.status?.readyReplicas ?? 0,
-        };
+      const { availability, available } = await this.look(input);
+      if (availability) return availability;
       context.heartbeat({ availableReplicas: available });
       await context.sleep(this.pollMs); // throws when the workflow cancels the wait
     }
+  }
+
+  /** One look: the availability when the ReplicaSet has the pods now, else null. */
+  async availableNow(input: WaitForAvailableInput): Promise<ReplicaSetAvailability | null> {
+    return (await this.look(input)).availability ?? null;
+  }
+
+  private async look(
+    input: WaitForAvailableInput,
+  ): Promise<{ availability?: ReplicaSetAvailability; available: number }> {
+    const rs = await this.kube.read<ReplicaSet>(ref(input.namespace, input.name));
+    const available = rs.status?.availableReplicas ?? 0;
+    const replicas = rs.status?.replicas ?? 0;
+    const current = (rs.status?.observedGeneration ?? 0) >= (rs.metadata?.generation ?? 0);
+    const noSurplus = replicas <= (rs.spec?.replicas ?? 1); // the API server defaults it to 1
+    if (!current || !noSurplus || available < input.replicas) return { available };
+    return {
+      available,
+      availability: {
+        name: input.name,
+        replicas: input.replicas,
+        availableReplicas: available,
+        statusReplicas: replicas,
+        readyReplicas: rs.status?.readyReplicas ?? 0,
+      },
+    };
   }
 
   /**

@@ -9,7 +9,7 @@ import { describeStep } from '../core/steps.js';
 import type { AnalysisStep, CanaryStep } from '../core/types.js';
 import { analysisAbortMessage, startAnalysis } from './analysis.js';
 import { reachBasicCanaryWeight } from './basic-canary.js';
-import { waitAvailable } from './availability.js';
+import { lookThenWaitAvailable, waitAvailable } from './availability.js';
 import type { RolloutContext } from './context.js';
 import { abort, endInterrupted, promoteFully } from './endings.js';
 import {
@@ -19,6 +19,7 @@ import {
   RESTORE_SELECTORS,
   ROLLBACK_WINDOW,
   STABLE_FOLLOWS_CANARY_SCALE,
+  WEIGHT_STEP_LOCAL_READS,
 } from './patches.js';
 import { waitForPromote } from './pause.js';
 import { syncPodMetadata } from './pod-metadata.js';
@@ -189,10 +190,18 @@ async function applyWeight(
   if (basic) {
     const interrupt = await reachBasicCanaryWeight(ctx, rev, weight);
     if (interrupt) return interrupt;
-  } else {
+  }
+  // A step that changes only the weight neither waits nor spends a task on the selectors: one look
+  // at the pods and the selectors put back are local activities. Runs begun before waited and wrote.
+  const local = patched(WEIGHT_STEP_LOCAL_READS);
+  if (!basic) {
     const replicas = canaryReplicas(ctx.def, weight, state.data.canaryScale);
+    const unchanged = state.replicaSet(rev.hash)?.desiredReplicas === replicas;
     await cluster.scale(rev.hash, replicas);
-    const interrupt = await waitAvailable(ctx, rev, replicas);
+    const interrupt =
+      local && unchanged
+        ? await lookThenWaitAvailable(ctx, rev, replicas)
+        : await waitAvailable(ctx, rev, replicas);
     if (interrupt) return interrupt;
   }
   const stable = state.stable;
@@ -200,8 +209,8 @@ async function applyWeight(
   // each weight step puts both hashes back, as Argo's controller does on every reconcile. The first
   // step follows the pointing at the canary's start.
   if (stable && (state.data.currentStepIndex ?? 0) > 0 && patched(RESTORE_SELECTORS)) {
-    await cluster.pointService(ctx.def.canary.stableService, stable.hash);
-    await cluster.pointService(ctx.def.canary.canaryService, rev.hash);
+    await cluster.pointService(ctx.def.canary.stableService, stable.hash, { local });
+    await cluster.pointService(ctx.def.canary.canaryService, rev.hash, { local });
   }
   await cluster.setWeight(weight);
   if (stable && !basic) {

@@ -6,7 +6,7 @@ import { replicaSetTemplate } from '../core/affinity.js';
 import { podTemplateDigest } from '../core/pod-template-defaults.js';
 import type { PodMetadata, TrafficRouting } from '../core/types.js';
 import { podMetadataFor, podMetadataManaged } from './pod-metadata.js';
-import { callActivity } from './activities.js';
+import { callActivity, callLocalActivity } from './activities.js';
 import type { Lock } from './lock.js';
 import { INJECTED_ANTI_AFFINITY } from './patches.js';
 import { replicaSetName, type Revision, type RolloutState, type TrackedReplicaSet } from './state.js';
@@ -150,15 +150,17 @@ export class ClusterWriter {
     });
   }
 
-  async pointService(service: string | undefined, hash: string): Promise<void> {
+  /**
+   * Points a Service's selector at `hash`. `local`: as a local activity, for putting back a selector
+   * that is almost always already there (one read, no task of its own).
+   */
+  async pointService(service: string | undefined, hash: string, { local = false } = {}): Promise<void> {
     if (!service) return;
     await this.lock.run(async () => {
-      await callActivity('setServiceSelector', `point Service ${service} at ${hash}`, {
-        namespace: this.def.namespace,
-        service,
-        rollout: this.def.name,
-        podTemplateHash: hash,
-      });
+      const input = { namespace: this.def.namespace, service, rollout: this.def.name, podTemplateHash: hash };
+      const summary = `point Service ${service} at ${hash}`;
+      if (local) await callLocalActivity('setServiceSelector', summary, input);
+      else await callActivity('setServiceSelector', summary, input);
       this.state.data.serviceHashes = { ...this.state.data.serviceHashes, [service]: hash };
     });
   }

@@ -122,3 +122,16 @@ export const TEMPLATE_MATCHES_REPLICA_SET = 'template-matches-replica-set';
  * stable ReplicaSets": step 8/8, not 0/8), as a canary abandoned in flight already did (issue 12).
  */
 export const BACK_TO_STABLE_FINISHES_STEPS = 'back-to-stable-finishes-steps';
+
+/**
+ * What `rollouts list` shows (phase, step, canary weight, message) is upserted into the memo's `summary`
+ * whenever it changes (issue 13), so the list is one visibility call (workflows/search-attributes.ts).
+ */
+export const LIST_SUMMARY_MEMO = 'list-summary-memo';
+
+/**
+ * A weight step whose canary already had its pods (the count unchanged) looks once instead of waiting,
+ * and puts the Services' selectors back, by local activities in the same workflow task: only the weight
+ * itself is a task of its own (issue 13: promote → weight).
+ */
+export const WEIGHT_STEP_LOCAL_READS = 'weight-step-local-reads';

@@ -260,6 +260,16 @@ export class FakeCluster {
         }
         return { name: input.name, replicas: input.replicas, availableReplicas: input.replicas };
       },
+      readReplicaSetAvailability: (input: WaitForAvailableInput): Promise<ReplicaSetAvailability | null> => {
+        this.calls.push(`readReplicaSetAvailability ${input.name} ${input.replicas}`);
+        const rs = this.replicaSets.get(input.name);
+        if (!rs || this.stuck.has(input.name) || rs.available < input.replicas) return Promise.resolve(null);
+        return Promise.resolve({
+          name: input.name,
+          replicas: input.replicas,
+          availableReplicas: rs.available,
+        });
+      },
       setServiceSelector: (input: ServiceSelectorInput) => {
         this.calls.push(`setServiceSelector ${input.service} ${input.podTemplateHash}`);
         this.selectors.set(input.service, input.podTemplateHash);
