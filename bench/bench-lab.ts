@@ -86,9 +86,15 @@ export class BenchLab {
     await this.rollouts.applyFiles([file]);
   }
 
-  /** Starts the floor's worker (once) and a floor workflow aimed at `target`. */
+  /** The floor's worker (started once), its pid. */
+  async floorWorkerPid(): Promise<number | undefined> {
+    this.floorWorker ??= await startFloorWorker(this.lab.env);
+    return this.floorWorker.pid;
+  }
+
+  /** Starts a floor workflow aimed at `target` (and the floor's worker, once). */
   async startFloor(target: FloorTarget): Promise<WorkflowHandle<typeof floorWorkflow>> {
-    if (!this.floorWorker) this.floorWorker = await startFloorWorker(this.lab.env);
+    await this.floorWorkerPid();
     return this.temporal.workflow.start<typeof floorWorkflow>('floorWorkflow', {
       workflowId: `bench-floor:${target.namespace}/${target.virtualService}:${Date.now()}`,
       taskQueue: FLOOR_TASK_QUEUE,

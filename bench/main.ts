@@ -2,6 +2,7 @@
 // "Latest run" part; the rest of the file, the record of changes, is kept). `--smoke` is the CI mode:
 // a few samples of everything, seconds not minutes, so the bench cannot rot; its figures mean nothing.
 //   node dist/bench/main.js [--smoke] [--only latency,scale,history] [--samples N] [--scale 10,100,300,1000]
+//     [--latency floor,promote,abort,measure,image] [--results FILE]
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,11 +17,22 @@ import {
   type LatencySamples,
 } from './latency.js';
 import { environment, markdownTable, table, type Figure } from './report.js';
+import { historyFigures, type HistoryFigures } from './history.js';
+import { scalePlot } from './plot.js';
+import { INTERVAL_SECONDS, scale, type ScaleResult } from './scale.js';
 import { summarize } from './stats.js';
 
 const GOALS: Record<string, string> = {
   'promote → weight written': 'p50 ≤ 50, p99 ≤ 150',
   'failing measurement → weight 0': 'p99 ≤ 200',
+};
+
+const LATENCY_RUNS = {
+  floor,
+  promote: promoteToWeight,
+  abort: abortToZero,
+  measure: failingMeasurementToZero,
+  image: setImageToReplicaSet,
 };
 
 async function main(): Promise<void> {
@@ -30,23 +42,27 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       samples: { type: 'string' },
       results: { type: 'string' },
+      latency: { type: 'string' },
+      scale: { type: 'string' },
+      window: { type: 'string' },
     },
   });
   const smoke = values.smoke ?? false;
-  const only = new Set((values.only ?? 'latency').split(',').map((s) => s.trim()));
+  // Naming the parts of a section (--latency, --scale) runs that section alone unless --only says more.
+  const named = [values.latency && 'latency', values.scale && 'scale'].filter(Boolean).join(',');
+  const only = new Set((values.only ?? (named || 'latency,scale,history')).split(',').map((s) => s.trim()));
+  const sizes = (values.scale ?? (smoke ? '10' : '10,100,300,1000')).split(',').map(Number);
+  const windowSeconds = Number(values.window ?? (smoke ? 25 : 120));
+  const scaleResults: ScaleResult[] = [];
   const samples = Number(values.samples ?? (smoke ? 5 : 100));
   const figures: Figure[] = [];
   const lab = await BenchLab.start();
   try {
     if (only.has('latency')) {
       const out: LatencySamples = {};
-      for (const run of [
-        floor,
-        promoteToWeight,
-        abortToZero,
-        failingMeasurementToZero,
-        setImageToReplicaSet,
-      ]) {
+      const chosen = values.latency?.split(',').map((name) => name.trim());
+      const runs = Object.entries(LATENCY_RUNS).filter(([key]) => !chosen || chosen.includes(key));
+      for (const [, run] of runs) {
         const started = Date.now();
         await run(lab, samples, out);
         console.log(`bench: ${run.name}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -54,13 +70,137 @@ async function main(): Promise<void> {
       for (const [name, ms] of Object.entries(out))
         figures.push({ section: 'latency', name, unit: 'ms', summary: summarize(ms), goal: GOALS[name] });
     }
+    if (only.has('scale'))
+      for (const n of sizes) {
+        const started = Date.now();
+        const result = await scale(lab, n, windowSeconds);
+        scaleResults.push(result);
+        figures.push(...scaleFigures(result));
+        console.log(`bench: scale ${n}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      }
+    if (only.has('history')) {
+      const measured = scaleResults.length ? 's-0000' : 'lat-measure';
+      const idleSeconds = smoke ? 10 : 120;
+      figures.push(...historyTable(await historyFigures(lab, 'lat-promote', measured, idleSeconds)));
+    }
   } finally {
     await lab.stop();
+  }
+  if (scaleResults.length) {
+    const plot = path.join(repoRoot, 'bench', smoke ? '.smoke-scale.svg' : 'scale.svg');
+    fs.writeFileSync(plot, scalePlot(scaleResults));
+    console.log(`bench: drew ${path.relative(repoRoot, plot)}`);
   }
   console.log(table(figures));
   const results = values.results ?? path.join(repoRoot, 'bench', smoke ? '.smoke-RESULTS.md' : 'RESULTS.md');
   writeLatest(results, figures, smoke);
   console.log(`bench: wrote ${path.relative(repoRoot, results)}`);
+}
+
+const one = (x: number) => summarize([x]);
+
+/** One N's figures: the rollout's beside the bare workflow's, and the ratio of their worker CPU. */
+function scaleFigures(r: ScaleResult): Figure[] {
+  const section = `scale N=${r.n}`;
+  const big = r.n >= 1000;
+  return [
+    {
+      section,
+      name: `apply ${r.n} rollouts (one file)`,
+      unit: 's',
+      summary: one(r.applySeconds),
+      goal: big ? '≤ 20' : undefined,
+    },
+    {
+      section,
+      name: `rollouts list -n (${r.n})`,
+      unit: 's',
+      summary: one(r.listSeconds),
+      goal: big ? '≤ 1' : undefined,
+    },
+    {
+      section,
+      name: 'measurement lateness (rollout)',
+      unit: 'ms',
+      summary: r.rollout.lateness,
+      goal: big ? 'p99 ≤ 1000' : undefined,
+    },
+    { section, name: 'measurement lateness (bare)', unit: 'ms', summary: r.bare.lateness },
+    {
+      section,
+      name: 'workflow task schedule-to-start (rollout)',
+      unit: 'ms',
+      summary: r.rollout.scheduleToStart,
+    },
+    { section, name: 'workflow task schedule-to-start (bare)', unit: 'ms', summary: r.bare.scheduleToStart },
+    {
+      section,
+      name: `measurements per second (due ${(r.n / INTERVAL_SECONDS).toFixed(1)})`,
+      unit: '/s',
+      summary: one(r.rollout.measurementsPerSecond),
+    },
+    { section, name: 'worker CPU (rollout)', unit: '%', summary: one(r.rollout.workerCpuPercent) },
+    { section, name: 'worker CPU (bare)', unit: '%', summary: one(r.bare.workerCpuPercent) },
+    {
+      section,
+      name: 'worker CPU, rollout ÷ bare',
+      unit: 'ratio',
+      summary: one(r.rollout.workerCpuPercent / r.bare.workerCpuPercent),
+      goal: big ? '≤ 1.2' : undefined,
+    },
+    {
+      section,
+      name: 'worker RSS max (rollout)',
+      unit: 'MiB',
+      summary: one(r.rollout.workerMaxRssMiB),
+      goal: big ? '≤ 1024' : undefined,
+    },
+    { section, name: 'worker RSS max (bare)', unit: 'MiB', summary: one(r.bare.workerMaxRssMiB) },
+    { section, name: 'Temporal server CPU (rollout)', unit: '%', summary: one(r.rollout.temporalCpuPercent) },
+    { section, name: 'Temporal server CPU (bare)', unit: '%', summary: one(r.bare.temporalCpuPercent) },
+  ];
+}
+
+function historyTable(h: HistoryFigures): Figure[] {
+  const section = 'history';
+  const figures: Figure[] = [];
+  if (h.eventsPerStep !== undefined)
+    figures.push({
+      section,
+      name: 'events per step (setWeight or pause, by promote)',
+      unit: 'events',
+      summary: one(h.eventsPerStep),
+    });
+  if (h.eventsPerMeasurement !== undefined)
+    figures.push({
+      section,
+      name: 'events per measurement',
+      unit: 'events',
+      summary: one(h.eventsPerMeasurement),
+    });
+  if (h.idleEventsPerHour !== undefined)
+    figures.push({
+      section,
+      name: `events per hour of an idle rollout (over ${h.idleSeconds} s)`,
+      unit: 'events',
+      summary: one(h.idleEventsPerHour),
+      goal: '≤ 1',
+    });
+  if (h.largestContinuedRun)
+    figures.push({
+      section,
+      name: `largest run before continue-as-new (${h.largestContinuedRun.workflowId})`,
+      unit: 'events',
+      summary: one(h.largestContinuedRun.events),
+    });
+  if (h.largestOpenRun)
+    figures.push({
+      section,
+      name: `largest open run (${h.largestOpenRun.workflowId})`,
+      unit: 'events',
+      summary: one(h.largestOpenRun.events),
+    });
+  return figures;
 }
 
 const LATEST_START = '<!-- latest run: written by npm run bench -->';

@@ -12,7 +12,9 @@ export interface BenchRollout {
   steps: Record<string, unknown>[];
   /** A background web analysis every `intervalSeconds` against `url`, starting at step 0. */
   analysis?: { url: string; intervalSeconds: number; failureLimit?: number };
-  /** Route traffic through the VirtualService (default); false is a canary without a router. */
+  /** Or the background analysis of a template many rollouts share, with a `key` argument of their own. */
+  sharedAnalysis?: { template: string; key: string };
+  /** Route traffic through Services and a VirtualService (default); false: a canary with neither. */
   router?: boolean;
   image?: string;
 }
@@ -38,9 +40,11 @@ export function clusterObjects(rollout: BenchRollout): Record<string, unknown>[]
     metadata: { name, namespace },
     spec: { ports: [{ port: 80, targetPort: 8080, name: 'http' }], selector: { app: rollout.name } },
   });
-  const objects: Record<string, unknown>[] = [service(stable), service(canary)];
-  if (rollout.router !== false)
-    objects.push({
+  if (rollout.router === false) return [];
+  return [
+    service(stable),
+    service(canary),
+    {
       apiVersion: 'networking.istio.io/v1alpha3',
       kind: 'VirtualService',
       metadata: { name: virtualServiceName(rollout.name), namespace },
@@ -56,8 +60,8 @@ export function clusterObjects(rollout: BenchRollout): Record<string, unknown>[]
           },
         ],
       },
-    });
-  return objects;
+    },
+  ];
 }
 
 export function namespaceObject(namespace = BENCH_NAMESPACE): Record<string, unknown> {
@@ -87,6 +91,15 @@ export function rolloutObjects(rollout: BenchRollout): Record<string, unknown>[]
         ],
       },
     });
+  const analysis = rollout.sharedAnalysis
+    ? {
+        startingStep: 0,
+        templates: [{ templateName: rollout.sharedAnalysis.template }],
+        args: [{ name: 'key', value: rollout.sharedAnalysis.key }],
+      }
+    : rollout.analysis
+      ? { startingStep: 0, templates: [{ templateName: template }] }
+      : undefined;
   objects.push({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
@@ -101,11 +114,8 @@ export function rolloutObjects(rollout: BenchRollout): Record<string, unknown>[]
       },
       strategy: {
         canary: {
-          canaryService: canary,
-          stableService: stable,
-          ...(rollout.analysis
-            ? { analysis: { startingStep: 0, templates: [{ templateName: template }] } }
-            : {}),
+          ...(rollout.router !== false ? { canaryService: canary, stableService: stable } : {}),
+          ...(analysis ? { analysis } : {}),
           ...(rollout.router !== false
             ? {
                 trafficRouting: {
@@ -119,6 +129,32 @@ export function rolloutObjects(rollout: BenchRollout): Record<string, unknown>[]
     },
   });
   return objects;
+}
+
+/** A template whose web metric asks `${endpoint}/ok/{{args.key}}` every `intervalSeconds`. */
+export function sharedAnalysisTemplate(
+  name: string,
+  endpoint: string,
+  intervalSeconds: number,
+  namespace = BENCH_NAMESPACE,
+): Record<string, unknown> {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisTemplate',
+    metadata: { name, namespace },
+    spec: {
+      args: [{ name: 'key' }],
+      metrics: [
+        {
+          name: 'ok',
+          interval: `${intervalSeconds}s`,
+          successCondition: 'result == 1',
+          failureLimit: 0,
+          provider: { web: { url: `${endpoint}/ok/{{args.key}}`, jsonPath: '{$.ok}' } },
+        },
+      ],
+    },
+  };
 }
 
 export function toYaml(objects: readonly Record<string, unknown>[]): string {
