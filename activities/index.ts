@@ -9,6 +9,7 @@ import { Pods } from './pods.js';
 import { ReplicaSets } from './replicasets.js';
 import { writeRolloutStatus } from './rollout-status.js';
 import { Services } from './services.js';
+import { shiftTraffic } from './shift-traffic.js';
 import { IstioRouter } from './trafficrouting/istio.js';
 import type { TrafficRouter } from './trafficrouting/router.js';
 
@@ -27,10 +28,10 @@ export function createActivities(deps: ActivityDeps): RolloutActivities {
     ensureReplicaSet: (input) => replicaSets.ensure(input),
     scaleReplicaSet: (input) => replicaSets.scale(input),
     waitForReplicaSetAvailable: (input) => replicaSets.waitForAvailable(input),
-    readReplicaSetAvailability: (input) => replicaSets.availableNow(input),
     setServiceSelector: (input) => services.pointAt(input),
     updateTrafficHashes: (input) => router.updateHash(input),
     setTrafficWeight: (input) => router.setWeight(input),
+    shiftTraffic: (input) => shiftTraffic({ replicaSets, services, router }, input),
     pruneReplicaSets: (input) => replicaSets.prune(input),
     syncPodMetadata: (input) => syncPodMetadata(deps.kube, input),
     restartPods: (input) => pods.restart(input),

@@ -95,8 +95,22 @@ export interface SetWeightInput {
 export interface WeightResult {
   canary: number;
   stable: number;
-  /** Read back after the write and found as written. */
+  /** What the server stored after the write is as written. */
   verified: boolean;
+}
+
+export interface ShiftTrafficInput {
+  /** The canary's pods that must be available before the weight moves. */
+  canaryPods: WaitForAvailableInput;
+  /** Services put back on their hashes first (a read when they already are). */
+  selectors: ServiceSelectorInput[];
+  weight: SetWeightInput;
+}
+
+export interface ShiftTrafficResult {
+  /** What the look found: null when the pods were not there (no weight written). */
+  canary: ReplicaSetAvailability | null;
+  weights?: WeightResult;
 }
 
 export interface UpdateHashInput {
@@ -218,10 +232,11 @@ export interface RolloutActivities {
    */
   waitForReplicaSetAvailable(input: WaitForAvailableInput): Promise<ReplicaSetAvailability>;
   /**
-   * One look at the ReplicaSet, by the same rule as the wait: its availability when it has the pods
-   * now, null when not (the workflow then waits). Cheap enough to run as a local activity.
+   * A weight step's traffic in one activity, for a canary that had its pods at this count when last
+   * looked at: one look at them (the wait's rule), both Services put back on their hashes, then the
+   * weight, written only if the pods are still there (else the result says so and the workflow waits).
    */
-  readReplicaSetAvailability(input: WaitForAvailableInput): Promise<ReplicaSetAvailability | null>;
+  shiftTraffic(input: ShiftTrafficInput): Promise<ShiftTrafficResult>;
   setServiceSelector(input: ServiceSelectorInput): Promise<void>;
   /** Subset-level routing: point the DestinationRule's subsets at the hashes (no-op for host-level). */
   updateTrafficHashes(input: UpdateHashInput): Promise<void>;

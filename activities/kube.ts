@@ -11,6 +11,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { classifyKubeError, transientFailure } from './errors.js';
+import { PooledKubeConfig } from './pooled-kube-config.js';
 
 export interface ObjectRef {
   apiVersion: string;
@@ -40,7 +41,7 @@ export class Kube {
   ) {}
 
   static fromKubeconfig(file?: string): Kube {
-    const config = new KubeConfig();
+    const config = new PooledKubeConfig();
     if (file) config.loadFromFile(file);
     else config.loadFromDefault();
     return Kube.fromConfig(config);

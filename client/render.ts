@@ -1,4 +1,5 @@
 // `rollouts get` output: a summary and a tree shaped like `kubectl argo rollouts get rollout`.
+import type { RolloutListItem } from '../core/rollout-summary.js';
 import type { ReplicaSetStatus, RolloutPhase, RolloutStatus } from '../core/status.js';
 
 const PHASE_ICON: Record<RolloutPhase, string> = {
@@ -127,12 +128,12 @@ function renderAnalysis(status: RolloutStatus): string[] {
 }
 
 /** One line per rollout for `rollouts list`. */
-export function renderList(statuses: RolloutStatus[]): string {
+/** `rollouts list`: one line per rollout, from its summary (core/rollout-summary.ts). */
+export function renderList(items: RolloutListItem[]): string {
   const header = `${'NAMESPACE'.padEnd(20)}${'NAME'.padEnd(24)}${'STATUS'.padEnd(14)}${'STEP'.padEnd(8)}${'WEIGHT'.padEnd(8)}MESSAGE`;
-  const rows = statuses.map((s) => {
-    const step =
-      s.currentStepIndex === null ? '-' : `${Math.min(s.currentStepIndex, s.steps.length)}/${s.steps.length}`;
-    return `${s.namespace.padEnd(20)}${s.name.padEnd(24)}${s.phase.padEnd(14)}${step.padEnd(8)}${String(s.weights.canary).padEnd(8)}${s.message}`;
+  const rows = items.map((s) => {
+    const step = s.step === null ? '-' : `${Math.min(s.step, s.steps)}/${s.steps}`;
+    return `${s.namespace.padEnd(20)}${s.name.padEnd(24)}${s.phase.padEnd(14)}${step.padEnd(8)}${String(s.weight).padEnd(8)}${s.message}`;
   });
   return [header, ...rows].join('\n');
 }

@@ -1,6 +1,7 @@
 // The typed client behind the `rollouts` command, scripts (client/index.ts) and the tests: every
 // action on a rollout is an update to its entity workflow, so the caller gets an immediate answer, or
-// the one-line reason it does not apply. Status is a query; waitForPhase polls it.
+// the one-line reason it does not apply. Status is a query; waitForPhase polls it. The list is one
+// visibility call, each line the summary the workflow keeps in its memo.
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -10,6 +11,13 @@ import {
   type UpdateDefinition,
   type WorkflowHandle,
 } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import {
+  listItemOf,
+  readSummary,
+  type RolloutListItem,
+  type RolloutSummary,
+} from '../core/rollout-summary.js';
 import type { RolloutStatus } from '../core/status.js';
 import type { RolloutDefinition } from '../core/types.js';
 import {
@@ -35,11 +43,15 @@ import {
   RolloutNamespaceKey,
   RolloutPhaseKey,
 } from '../workflows/search-attributes.js';
+import { CALLS_AT_ONCE, mapInOrder } from './concurrency.js';
 import { loadRolloutFiles, type RolloutFilesOptions } from './manifest-files.js';
 import { sendUpdate } from './update-retry.js';
 import { waitForStatus, type StatusWanted, type WaitOptions } from './wait.js';
 
 const QUERY_DEADLINE_MS = 3000;
+const LIST_PAGE_SIZE = 1000;
+/** A namespace that can go into a list query as it is (a DNS label always can). */
+const QUERY_SAFE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const GRPC_DEADLINE_EXCEEDED = 4;
 
 const GRPC_UNIMPLEMENTED = 12;
@@ -65,6 +77,17 @@ export class RolloutNotFoundError extends Error {
 
 export interface ApplyResult extends ActionResult {
   started: boolean;
+}
+
+export interface RolloutRef {
+  namespace: string;
+  name: string;
+}
+
+interface RolloutListEntry {
+  id: string;
+  ref: RolloutRef;
+  summary: RolloutSummary | undefined;
 }
 
 export interface AppliedRollout {
@@ -134,10 +157,11 @@ export class RolloutsClient {
    * ManifestFilesError (every error) or UnreadableFileError and applies nothing when one is wrong.
    */
   async applyFiles(paths: string[], options: RolloutFilesOptions = {}): Promise<AppliedRollout[]> {
-    const applied: AppliedRollout[] = [];
-    for (const rollout of await loadRolloutFiles(paths, options))
-      applied.push({ rollout, result: await this.apply(rollout) });
-    return applied;
+    // A few at a time, in the files' order; the first failure stops the rest and is thrown.
+    return mapInOrder(await loadRolloutFiles(paths, options), CALLS_AT_ONCE, async (rollout) => ({
+      rollout,
+      result: await this.apply(rollout),
+    }));
   }
 
   private registered?: Promise<boolean>;
@@ -271,12 +295,16 @@ export class RolloutsClient {
    * each attempt has a deadline and a second one goes to the new run.
    */
   async status(namespace: string, name: string): Promise<RolloutStatus> {
+    return this.withLiveAnalysis(await this.queryStatus(namespace, name));
+  }
+
+  /** The rollout's own status query, without its AnalysisRuns' live metrics (see `status`). */
+  private async queryStatus(namespace: string, name: string): Promise<RolloutStatus> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const status = await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        return await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
           this.handle(namespace, name).query(statusQuery),
         );
-        return await this.withLiveAnalysis(status);
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new RolloutNotFoundError(namespace, name);
         if (!isDeadlineExceeded(err) || attempt >= 3) throw err;
@@ -319,54 +347,112 @@ export class RolloutsClient {
     return { ...status, analysisRuns };
   }
 
-  /** Running rollouts, optionally of one namespace, with their status. */
-  async list(namespace?: string): Promise<RolloutStatus[]> {
-    const statuses = await Promise.all(
-      (await this.running(namespace)).map(async ({ namespace: ns, name }) =>
-        this.withLiveAnalysis(await this.handle(ns, name).query(statusQuery)),
-      ),
-    );
-    return statuses;
-  }
-
-  /** The rollouts whose workflow runs, optionally of one namespace, from visibility (no query of each). */
-  async running(namespace?: string): Promise<{ namespace: string; name: string }[]> {
-    const prefix = rolloutWorkflowIdPrefix(namespace);
-    const query = `WorkflowType = '${ROLLOUT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
-    const ids = new Set<string>();
-    try {
-      for await (const execution of this.client.workflow.list({ query })) ids.add(execution.workflowId);
-    } catch (err) {
-      if (!isUnimplemented(err)) throw err;
-      for (const id of await this.openIdsWithoutQueries()) ids.add(id);
-    }
-    return [...ids]
-      .filter((id) => id.startsWith(prefix))
-      .sort()
-      .map(parseRolloutWorkflowId)
-      .filter((ref): ref is { namespace: string; name: string } => ref !== undefined);
+  /**
+   * What `rollouts list` shows of the running rollouts, optionally of one namespace, from one
+   * visibility list (paged): each workflow's memo summary (core/rollout-summary.ts). Only a workflow
+   * without one (a run from before summaries, one whose first task has not run, a server whose list
+   * carries no memo) is asked for its status, those few at a time.
+   */
+  async list(namespace?: string): Promise<RolloutListItem[]> {
+    const found = await this.runningWithSummary(namespace);
+    const items = await mapInOrder(found, CALLS_AT_ONCE, async ({ ref, summary }) => {
+      if (summary) return { ...ref, ...summary };
+      try {
+        return listItemOf(await this.queryStatus(ref.namespace, ref.name));
+      } catch (err) {
+        if (err instanceof RolloutNotFoundError) return undefined; // ended since the list
+        throw err;
+      }
+    });
+    return items.filter((item): item is RolloutListItem => item !== undefined);
   }
 
   /**
-   * Open rollout workflows through the older list call, for a server without list queries (the
-   * time-skipping test server has no visibility store).
+   * The full status of every running rollout, optionally of one namespace (`list -o json`): a query of
+   * each (and of its AnalysisRuns), a few at a time, so slower than `list` with many rollouts.
    */
-  private async openIdsWithoutQueries(): Promise<string[]> {
-    const ids: string[] = [];
+  async statuses(namespace?: string): Promise<RolloutStatus[]> {
+    const statuses = await mapInOrder(await this.running(namespace), CALLS_AT_ONCE, async (ref) => {
+      try {
+        return await this.status(ref.namespace, ref.name);
+      } catch (err) {
+        if (err instanceof RolloutNotFoundError) return undefined; // ended since the list
+        throw err;
+      }
+    });
+    return statuses.filter((s): s is RolloutStatus => s !== undefined);
+  }
+
+  /** The rollouts whose workflow runs, optionally of one namespace, from visibility (no query of each). */
+  async running(namespace?: string): Promise<RolloutRef[]> {
+    return (await this.runningWithSummary(namespace)).map(({ ref }) => ref);
+  }
+
+  /**
+   * The running rollout workflows, sorted, each with the summary in its memo (undefined: none). With
+   * our search attributes registered the namespace is part of the query (workflows started without
+   * them, RolloutNamespace unset, are filtered here by id).
+   */
+  private async runningWithSummary(namespace?: string): Promise<RolloutListEntry[]> {
+    const prefix = rolloutWorkflowIdPrefix(namespace);
+    let query = `WorkflowType = '${ROLLOUT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
+    if (namespace !== undefined && QUERY_SAFE.test(namespace) && (await this.searchAttributesRegistered()))
+      query += ` AND (${RolloutNamespaceKey.name} = '${namespace}' OR ${RolloutNamespaceKey.name} IS NULL)`;
+    const found = new Map<string, Record<string, unknown> | undefined>();
+    try {
+      for await (const execution of this.client.workflow.list({ query, pageSize: LIST_PAGE_SIZE }))
+        found.set(execution.workflowId, execution.memo);
+    } catch (err) {
+      if (!isUnimplemented(err)) throw err;
+      for (const [id, memo] of await this.openWithoutQueries()) found.set(id, memo);
+    }
+    const entries: RolloutListEntry[] = [];
+    for (const [id, memo] of found) {
+      if (!id.startsWith(prefix)) continue;
+      const ref = parseRolloutWorkflowId(id);
+      if (ref) entries.push({ id, ref, summary: readSummary(memo) });
+    }
+    return entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * Open rollout workflows, with their memo, through the older list call, for a server without list
+   * queries (the time-skipping test server has no visibility store).
+   */
+  private async openWithoutQueries(): Promise<Map<string, Record<string, unknown> | undefined>> {
+    const open = new Map<string, Record<string, unknown> | undefined>();
     let nextPageToken: Uint8Array | undefined;
     do {
       const page = await this.client.workflowService.listOpenWorkflowExecutions({
         namespace: this.client.options.namespace,
         typeFilter: { name: ROLLOUT_WORKFLOW_TYPE },
-        maximumPageSize: 1000,
+        maximumPageSize: LIST_PAGE_SIZE,
         ...(nextPageToken ? { nextPageToken } : {}),
       });
       for (const execution of page.executions) {
-        if (execution.execution?.workflowId) ids.push(execution.execution.workflowId);
+        const id = execution.execution?.workflowId;
+        if (id) open.set(id, this.decodeMemo(execution.memo?.fields));
       }
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
-    return ids;
+    return open;
+  }
+
+  /** A raw memo as the list call decodes it; a field that does not decode is left out. */
+  private decodeMemo(
+    fields: Record<string, Payload> | null | undefined,
+  ): Record<string, unknown> | undefined {
+    if (!fields) return undefined;
+    const { payloadConverter } = this.client.options.loadedDataConverter;
+    const memo: Record<string, unknown> = {};
+    for (const [key, payload] of Object.entries(fields)) {
+      try {
+        memo[key] = payloadConverter.fromPayload(payload);
+      } catch {
+        // not ours to read: the summary, if it is this one, is missing and the query tells
+      }
+    }
+    return memo;
   }
 
   /** The uid of the Rollout object driving this rollout; undefined when none runs or none drives it. */

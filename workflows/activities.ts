@@ -4,12 +4,7 @@
 // not abort a rollout); permanent failures are marked non-retryable by the activities themselves.
 // `measure` returns a provider's failure as data, so only surprises are retried, a little. Every call
 // carries a one-line summary, which the Temporal UI shows on the event.
-import {
-  proxyActivities,
-  proxyLocalActivities,
-  type ActivityOptions,
-  type LocalActivityOptions,
-} from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { MetricActivities, RolloutActivities } from '../activities/interface.js';
 
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
@@ -39,29 +34,6 @@ function optionsFor(name: Name): ActivityOptions {
   if (name === 'waitForReplicaSetAvailable') return waitOptions;
   if (name === 'measure') return measureOptions;
   return writeOptions;
-}
-
-/**
- * A local activity: run by the worker inside the workflow task, so a quick read (or a write that is
- * usually a no-op) costs no task of its own. Only for calls that finish in well under a second.
- */
-const localOptions: LocalActivityOptions = { startToCloseTimeout: '10 seconds', retry };
-const localStubs = proxyLocalActivities<RolloutActivities>(localOptions);
-
-type ClusterName = keyof RolloutActivities;
-
-export function callLocalActivity<K extends ClusterName>(
-  name: K,
-  summary: string,
-  input: Parameters<RolloutActivities[K]>[0],
-): Promise<Awaited<ReturnType<RolloutActivities[K]>>> {
-  const stub = localStubs[name] as unknown as {
-    executeWithOptions(
-      options: LocalActivityOptions,
-      args: [Parameters<RolloutActivities[K]>[0]],
-    ): Promise<Awaited<ReturnType<RolloutActivities[K]>>>;
-  };
-  return stub.executeWithOptions({ ...localOptions, summary }, [input]);
 }
 
 /** Calls one activity of either contract with its options and a summary for the Temporal UI. */

@@ -29,10 +29,11 @@ import { decodeMetricValue } from '../core/analysis/values.js';
 import { formatDuration } from '../core/duration.js';
 import { evaluateCondition, evaluateConditionAsBefore } from '../core/expr/index.js';
 import { shorten } from '../core/text.js';
-import type { AnalysisRunTarget } from '../core/cluster/analysis-run-object.js';
+import { analysisRunBaseName, type AnalysisRunTarget } from '../core/cluster/analysis-run-object.js';
 import { callActivity } from './activities.js';
 import { startAnalysisMirror, type MirrorCarried } from './analysis-mirror.js';
 import { analysisStatusQuery, terminateAnalysisSignal } from './messages.js';
+import { AnalysisMetricsReporter } from './metrics-sink.js';
 import {
   ANALYSIS_ERRORS_NOT_COUNTED,
   ANALYSIS_RUN_OBJECT,
@@ -164,6 +165,9 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
   const status = (finished?: number): AnalysisRunStatus => runStatus(spec, state, finished);
   setHandler(analysisStatusQuery, () => status());
   setHandler(terminateAnalysisSignal, () => void (state.terminated = true));
+  // The worker's metrics, through sinks (no commands): the run's phases, lateness, duration.
+  const reporter = new AnalysisMetricsReporter(spec, input.object && analysisRunBaseName(input.object));
+  reporter.report(status());
   // Asked only of runs given an object to mirror to, so the histories of all others replay as they ran.
   const mirror =
     input.object && patched(ANALYSIS_RUN_OBJECT)
@@ -195,6 +199,7 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
         if (stopped || stopping()) continue;
       }
       const began = Date.now();
+      reporter.measuring(metric.name, due);
       inFlight += 1;
       let result: MeasureResult;
       try {
@@ -211,6 +216,7 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
       }
       measuredThisRun += 1;
       record(state, index, metric, judge(metric, result, began, Date.now(), legacy), legacy);
+      reporter.report(status());
     }
   }
 
@@ -231,6 +237,7 @@ export async function analysisRunWorkflow(input: AnalysisRunInput): Promise<Anal
 
   if (state.terminated) state.metrics = state.metrics.map((m) => ({ ...m, phase: assessTerminated(m) }));
   const final = status(Date.now());
+  reporter.ended(final, state.startedAt);
   // The object shows the verdict before the rollout acts on it.
   await mirror?.finish(final);
   return final;

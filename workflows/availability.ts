@@ -5,7 +5,7 @@
 import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
 import type { ReplicaSetAvailability } from '../activities/interface.js';
 import { formatDuration } from '../core/duration.js';
-import { callActivity, callLocalActivity } from './activities.js';
+import { callActivity } from './activities.js';
 import type { RolloutContext } from './context.js';
 import type { Interrupt } from './pending-requests.js';
 import { replicaSetName, type Revision, type RolloutState } from './state.js';
@@ -104,33 +104,4 @@ export async function waitAvailable(
   if (failure !== undefined && !isCancellation(failure)) throw failure as Error;
   if (result) trackAvailability(ctx.state, of, result);
   return requests.interruptFor(rev);
-}
-
-/**
- * For a ReplicaSet that already had `replicas` available pods when last looked at, at an unchanged
- * count: one look (a local activity, no task of its own) instead of a wait. Pods lost since mean the
- * usual wait, under the progress deadline.
- */
-export async function lookThenWaitAvailable(
-  ctx: RolloutContext,
-  rev: Revision,
-  replicas: number,
-): Promise<Interrupt | undefined> {
-  const tracked = ctx.state.replicaSet(rev.hash);
-  const seenEnough = tracked !== undefined && (tracked.availableReplicas ?? 0) >= replicas;
-  if (replicas === 0 || !seenEnough) return waitAvailable(ctx, rev, replicas);
-  const name = replicaSetName(ctx.def.name, rev.hash);
-  const now = await callLocalActivity(
-    'readReplicaSetAvailability',
-    `look for ${replicas} available pods of ${name}`,
-    {
-      namespace: ctx.def.namespace,
-      name,
-      replicas,
-      minReadySeconds: ctx.def.minReadySeconds,
-    },
-  );
-  if (!now) return waitAvailable(ctx, rev, replicas);
-  trackAvailability(ctx.state, rev, now);
-  return ctx.requests.interruptFor(rev);
 }

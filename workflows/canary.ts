@@ -9,7 +9,7 @@ import { describeStep } from '../core/steps.js';
 import type { AnalysisStep, CanaryStep } from '../core/types.js';
 import { analysisAbortMessage, startAnalysis } from './analysis.js';
 import { reachBasicCanaryWeight } from './basic-canary.js';
-import { lookThenWaitAvailable, waitAvailable } from './availability.js';
+import { waitAvailable } from './availability.js';
 import type { RolloutContext } from './context.js';
 import { abort, endInterrupted, promoteFully } from './endings.js';
 import {
@@ -19,7 +19,7 @@ import {
   RESTORE_SELECTORS,
   ROLLBACK_WINDOW,
   STABLE_FOLLOWS_CANARY_SCALE,
-  WEIGHT_STEP_LOCAL_READS,
+  WEIGHT_STEP_ONE_ACTIVITY,
 } from './patches.js';
 import { waitForPromote } from './pause.js';
 import { syncPodMetadata } from './pod-metadata.js';
@@ -187,38 +187,64 @@ async function applyWeight(
   // Without a router the pods are the weight: reached in rounds within maxSurge and maxUnavailable,
   // the stable with the canary. Runs begun before scaled the canary at once, the stable after.
   const basic = !ctx.def.canary.trafficRouting && patched(BASIC_CANARY_SURGE);
-  if (basic) {
-    const interrupt = await reachBasicCanaryWeight(ctx, rev, weight);
-    if (interrupt) return interrupt;
-  }
-  // A step that changes only the weight neither waits nor spends a task on the selectors: one look
-  // at the pods and the selectors put back are local activities. Runs begun before waited and wrote.
-  const local = patched(WEIGHT_STEP_LOCAL_READS);
-  if (!basic) {
-    const replicas = canaryReplicas(ctx.def, weight, state.data.canaryScale);
-    const unchanged = state.replicaSet(rev.hash)?.desiredReplicas === replicas;
-    await cluster.scale(rev.hash, replicas);
-    const interrupt =
-      local && unchanged
-        ? await lookThenWaitAvailable(ctx, rev, replicas)
-        : await waitAvailable(ctx, rev, replicas);
-    if (interrupt) return interrupt;
-  }
   const stable = state.stable;
   // Someone may have edited a Service's selector since the canary started (a person, a GitOps sync):
   // each weight step puts both hashes back, as Argo's controller does on every reconcile. The first
   // step follows the pointing at the canary's start.
-  if (stable && (state.data.currentStepIndex ?? 0) > 0 && patched(RESTORE_SELECTORS)) {
-    await cluster.pointService(ctx.def.canary.stableService, stable.hash, { local });
-    await cluster.pointService(ctx.def.canary.canaryService, rev.hash, { local });
+  // (Asked where runs begun before asked it: after the pods, so that their histories replay.)
+  const restore = () =>
+    stable !== undefined && (state.data.currentStepIndex ?? 0) > 0 && patched(RESTORE_SELECTORS);
+  if (basic) {
+    const interrupt = await reachBasicCanaryWeight(ctx, rev, weight);
+    if (interrupt) return interrupt;
+  } else {
+    const replicas = canaryReplicas(ctx.def, weight, state.data.canaryScale);
+    const tracked = state.replicaSet(rev.hash);
+    // The canary had its pods at this count: a step that changes only the weight is one activity
+    // (look, selectors, weight), not four tasks. Runs begun before waited, pointed and wrote apart.
+    const hadPods =
+      replicas > 0 &&
+      tracked?.desiredReplicas === replicas &&
+      (tracked.availableReplicas ?? 0) >= replicas &&
+      ctx.def.canary.trafficRouting !== undefined;
+    await cluster.scale(rev.hash, replicas);
+    const shifted =
+      hadPods &&
+      patched(WEIGHT_STEP_ONE_ACTIVITY) &&
+      (await cluster.shiftTraffic(
+        rev,
+        replicas,
+        restore() && stable ? selectorsOf(ctx, stable.hash, rev.hash) : [],
+        weight,
+      ));
+    if (shifted) {
+      if (stable) await cluster.scale(stable.hash, stableReplicas(ctx.def, weight, stableScaleOf(ctx)));
+      return ctx.requests.interruptFor(rev);
+    }
+    const interrupt = await waitAvailable(ctx, rev, replicas);
+    if (interrupt) return interrupt;
+  }
+  if (restore() && stable) {
+    await cluster.pointService(ctx.def.canary.stableService, stable.hash);
+    await cluster.pointService(ctx.def.canary.canaryService, rev.hash);
   }
   await cluster.setWeight(weight);
-  if (stable && !basic) {
-    // Runs begun before sized the stable by the weight alone.
-    const scale = patched(STABLE_FOLLOWS_CANARY_SCALE) ? state.data.canaryScale : undefined;
-    await cluster.scale(stable.hash, stableReplicas(ctx.def, weight, scale));
-  }
+  if (stable && !basic) await cluster.scale(stable.hash, stableReplicas(ctx.def, weight, stableScaleOf(ctx)));
   return ctx.requests.interruptFor(rev);
+}
+
+/** The canary scale the stable is sized by; runs begun before sized it by the weight alone. */
+function stableScaleOf(ctx: RolloutContext) {
+  return patched(STABLE_FOLLOWS_CANARY_SCALE) ? ctx.state.data.canaryScale : undefined;
+}
+
+/** Both Services on their hashes, where the rollout names them. */
+function selectorsOf(ctx: RolloutContext, stableHash: string, canaryHash: string) {
+  const { stableService, canaryService } = ctx.def.canary;
+  return [
+    ...(stableService ? [{ service: stableService, hash: stableHash }] : []),
+    ...(canaryService ? [{ service: canaryService, hash: canaryHash }] : []),
+  ];
 }
 
 /** An inline `analysis` step: Successful goes on, Failed/Error aborts, Inconclusive pauses. */

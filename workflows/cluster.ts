@@ -6,11 +6,12 @@ import { replicaSetTemplate } from '../core/affinity.js';
 import { podTemplateDigest } from '../core/pod-template-defaults.js';
 import type { PodMetadata, TrafficRouting } from '../core/types.js';
 import { podMetadataFor, podMetadataManaged } from './pod-metadata.js';
-import { callActivity, callLocalActivity } from './activities.js';
+import { callActivity } from './activities.js';
 import type { Lock } from './lock.js';
 import { INJECTED_ANTI_AFFINITY } from './patches.js';
 import { replicaSetName, type Revision, type RolloutState, type TrackedReplicaSet } from './state.js';
 import { cancelScaleDown } from './scale-downs.js';
+import { trackAvailability } from './availability.js';
 
 function routeText(routing: TrafficRouting): string {
   const vs = routing.istio.virtualServices.map((v) => {
@@ -150,17 +151,15 @@ export class ClusterWriter {
     });
   }
 
-  /**
-   * Points a Service's selector at `hash`. `local`: as a local activity, for putting back a selector
-   * that is almost always already there (one read, no task of its own).
-   */
-  async pointService(service: string | undefined, hash: string, { local = false } = {}): Promise<void> {
+  async pointService(service: string | undefined, hash: string): Promise<void> {
     if (!service) return;
     await this.lock.run(async () => {
-      const input = { namespace: this.def.namespace, service, rollout: this.def.name, podTemplateHash: hash };
-      const summary = `point Service ${service} at ${hash}`;
-      if (local) await callLocalActivity('setServiceSelector', summary, input);
-      else await callActivity('setServiceSelector', summary, input);
+      await callActivity('setServiceSelector', `point Service ${service} at ${hash}`, {
+        namespace: this.def.namespace,
+        service,
+        rollout: this.def.name,
+        podTemplateHash: hash,
+      });
       this.state.data.serviceHashes = { ...this.state.data.serviceHashes, [service]: hash };
     });
   }
@@ -204,6 +203,57 @@ export class ClusterWriter {
     );
     this.state.data.weights = { ...result };
     return result;
+  }
+
+  /**
+   * A weight step's traffic as one activity: `rev`'s `replicas` pods looked at, the Services of
+   * `selectors` put back on their hashes, then `canaryWeight`% routed, unless the pods were gone.
+   * Says whether the weight was written (the caller then waits for the pods the usual way).
+   */
+  async shiftTraffic(
+    rev: Revision,
+    replicas: number,
+    selectors: { service: string; hash: string }[],
+    canaryWeight: number,
+  ): Promise<boolean> {
+    const { canary } = this.def;
+    const routing = canary.trafficRouting;
+    if (!routing) throw new Error('shiftTraffic needs a traffic router');
+    const name = replicaSetName(this.def.name, rev.hash);
+    const result = await this.lock.run(() =>
+      callActivity(
+        'shiftTraffic',
+        `with ${replicas} available pods of ${name}: set weight ${canaryWeight}% on ${routeText(routing)}`,
+        {
+          canaryPods: {
+            namespace: this.def.namespace,
+            name,
+            replicas,
+            minReadySeconds: this.def.minReadySeconds,
+          },
+          selectors: selectors.map(({ service, hash }) => ({
+            namespace: this.def.namespace,
+            service,
+            rollout: this.def.name,
+            podTemplateHash: hash,
+          })),
+          weight: {
+            namespace: this.def.namespace,
+            rollout: this.def.name,
+            routing,
+            canaryService: canary.canaryService,
+            stableService: canary.stableService,
+            canaryWeight,
+          },
+        },
+      ),
+    );
+    for (const { service, hash } of selectors)
+      this.state.data.serviceHashes = { ...this.state.data.serviceHashes, [service]: hash };
+    if (result.canary) trackAvailability(this.state, rev, result.canary);
+    if (!result.weights) return false;
+    this.state.data.weights = { ...result.weights };
+    return true;
   }
 
   /** Deletes old ReplicaSets at zero replicas beyond `revisionHistoryLimit`. */

@@ -13,7 +13,8 @@ import { abort, finishSteps } from './endings.js';
 import { permanentFailureMessage } from './failures.js';
 import { podMetadataFor, podMetadataOutOfSync, syncPodMetadata } from './pod-metadata.js';
 import { waitAvailable } from './availability.js';
-import { SearchAttributePublisher } from './search-attributes.js';
+import { startRolloutMetrics } from './metrics-sink.js';
+import { SearchAttributePublisher, startSummaryMemo } from './search-attributes.js';
 import type { Revision, RolloutState } from './state.js';
 
 export class RolloutController {
@@ -26,6 +27,8 @@ export class RolloutController {
     this.ctx = new RolloutContext(state);
     // Every change of what is going on may change the phase: keep the search attributes current.
     state.onWorkChange = () => this.publish();
+    startSummaryMemo(state); // and what `rollouts list` shows, in the memo
+    startRolloutMetrics(state); // the worker's metrics, through sinks (no commands)
   }
 
   get lock() {

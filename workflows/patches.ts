@@ -130,8 +130,8 @@ export const BACK_TO_STABLE_FINISHES_STEPS = 'back-to-stable-finishes-steps';
 export const LIST_SUMMARY_MEMO = 'list-summary-memo';
 
 /**
- * A weight step whose canary already had its pods (the count unchanged) looks once instead of waiting,
- * and puts the Services' selectors back, by local activities in the same workflow task: only the weight
- * itself is a task of its own (issue 13: promote → weight).
+ * A weight step whose canary already had its pods (the count unchanged) is one activity: a look at the
+ * pods, both selectors put back, the weight (issue 13: promote → weight). Runs begun before waited for
+ * the pods, pointed each Service and wrote the weight, each a task of its own.
  */
-export const WEIGHT_STEP_LOCAL_READS = 'weight-step-local-reads';
+export const WEIGHT_STEP_ONE_ACTIVITY = 'weight-step-one-activity';

@@ -73,13 +73,12 @@ export class IstioRouter implements TrafficRouter {
       const where = virtualServiceLocation(ref, input.namespace);
       const at = vsRef(where.namespace, where.name);
       const name = `${where.namespace}/${where.name}`;
-      await this.kube.update<VirtualService>(at, (vs) => {
+      // What the server stored (the replace's answer, or what was read when nothing needed writing).
+      const now = await this.kube.update<VirtualService>(at, (vs) => {
         const spec = vs.spec ?? {};
         const changed = asPermanent(() => setRouteWeights(name, spec, ref, sides, input.canaryWeight));
         return changed ? { ...vs, spec } : undefined;
       });
-      // Read back: another writer may have changed it right after us.
-      const now = await this.kube.read<VirtualService>(at);
       const weights = asPermanent(() => readRouteWeights(name, now.spec ?? {}, ref, sides));
       verified &&= weights.every(
         (w) => w.canary === input.canaryWeight && w.stable === 100 - input.canaryWeight,

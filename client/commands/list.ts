@@ -1,4 +1,5 @@
-// `rollouts list [rollouts] [-n NAMESPACE | -A]`: running rollouts, one line each, or as JSON.
+// `rollouts list [rollouts] [-n NAMESPACE | -A]`: running rollouts, one line each (from the workflows'
+// memo summaries, one visibility list), or their full statuses as JSON (a status query of each).
 import { Option, type Command } from 'commander';
 import { renderList } from '../render.js';
 import type { CommandContext } from './context.js';
@@ -18,15 +19,21 @@ export function addList(program: Command, context: CommandContext): void {
     .addOption(namespaceOption())
     .option('-A, --all-namespaces', 'every namespace')
     .addOption(
-      new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
+      new Option(
+        '-o, --output <format>',
+        'output format: table (from Temporal visibility, one call) or json (each full status, a query per rollout)',
+      )
+        .choices(['table', 'json'])
+        .default('table'),
     )
     .action(async (what: string | undefined, opts: ListOptions) => {
       if (what !== undefined && what !== 'rollouts' && what !== 'rollout' && what !== 'ro')
         throw new UsageError(`list: "${what}" is not something to list, expected rollouts`);
       const namespace = opts.allNamespaces ? undefined : namespaceOf(opts.namespace);
       await context.withClient(async (r) => {
-        const statuses = await r.list(namespace);
-        context.io.out(opts.output === 'json' ? JSON.stringify(statuses, null, 2) : renderList(statuses));
+        // The table is one visibility list (each workflow's memo summary); JSON is every full status.
+        if (opts.output === 'json') context.io.out(JSON.stringify(await r.statuses(namespace), null, 2));
+        else context.io.out(renderList(await r.list(namespace)));
       });
     });
 }

@@ -8,6 +8,7 @@ export interface LabEnvVars {
   TEMPORAL_UI_URL: string;
   PROMETHEUS_URL: string;
   MESH_URL: string;
+  WORKER_METRICS_URL: string;
 }
 
 export function labEnvVars(kubeconfig: string, urls: LabUrls): LabEnvVars {
@@ -17,6 +18,7 @@ export function labEnvVars(kubeconfig: string, urls: LabUrls): LabEnvVars {
     TEMPORAL_UI_URL: urls.temporalUi,
     PROMETHEUS_URL: urls.prometheus,
     MESH_URL: urls.mesh,
+    WORKER_METRICS_URL: urls.workerMetrics,
   };
 }
 

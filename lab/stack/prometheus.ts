@@ -1,5 +1,5 @@
 // Prometheus (.tools/bin/prometheus) scraping the mesh simulator's Envoy-style metrics every second, so
-// an analysis sees a changed error rate within seconds. Config and TSDB in <lab>/prometheus/; the data is
+// an analysis sees a changed error rate within seconds, and the worker's metrics. Config and TSDB in <lab>/prometheus/; the data is
 // only for the demo, so it is kept briefly.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,10 +18,19 @@ export interface PrometheusConfigInput {
   meshTarget: string;
   /** Seconds between scrapes. */
   intervalSeconds: number;
+  /** host:port of the worker's /metrics, scraped as job `worker` when given. */
+  workerTarget?: string;
 }
 
-/** prometheus.yml: one job, the mesh simulator at /stats/prometheus (Envoy's path), every `interval`. */
-export function renderPrometheusConfig({ meshTarget, intervalSeconds }: PrometheusConfigInput): string {
+/**
+ * prometheus.yml: the mesh simulator at /stats/prometheus (Envoy's path), every `interval`, and the
+ * worker's /metrics (job `worker`) when given.
+ */
+export function renderPrometheusConfig({
+  meshTarget,
+  intervalSeconds,
+  workerTarget,
+}: PrometheusConfigInput): string {
   return [
     '# Written by `rollouts lab up`; rewritten at every start.',
     'global:',
@@ -32,6 +41,14 @@ export function renderPrometheusConfig({ meshTarget, intervalSeconds }: Promethe
     '    metrics_path: /stats/prometheus',
     '    static_configs:',
     `      - targets: [${JSON.stringify(meshTarget)}]`,
+    ...(workerTarget === undefined
+      ? []
+      : [
+          '  - job_name: worker',
+          '    metrics_path: /metrics',
+          '    static_configs:',
+          `      - targets: [${JSON.stringify(workerTarget)}]`,
+        ]),
     '',
   ].join('\n');
 }
@@ -49,7 +66,11 @@ export const prometheus = daemon({
     fs.mkdirSync(path.join(ctx.paths.prometheusDir, 'data'), { recursive: true });
     fs.writeFileSync(
       configFile(ctx.paths.prometheusDir),
-      renderPrometheusConfig({ meshTarget: `${HOST}:${ctx.ports.mesh}`, intervalSeconds: 1 }),
+      renderPrometheusConfig({
+        meshTarget: `${HOST}:${ctx.ports.mesh}`,
+        intervalSeconds: 1,
+        workerTarget: `${HOST}:${ctx.ports.workerMetrics}`,
+      }),
     );
   },
   spec: (ctx) => ({

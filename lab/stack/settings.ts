@@ -8,7 +8,8 @@ export const HOST = '127.0.0.1';
 export const TEMPORAL_NAMESPACE = 'default';
 export const TASK_QUEUE = 'rollouts';
 
-export type PortKey = 'temporal' | 'temporalUi' | 'etcd' | 'etcdPeer' | 'kube' | 'mesh' | 'prometheus';
+export type PortKey =
+  'temporal' | 'temporalUi' | 'etcd' | 'etcdPeer' | 'kube' | 'mesh' | 'prometheus' | 'workerMetrics';
 export type Ports = Record<PortKey, number>;
 
 export interface PortSpec {
@@ -65,6 +66,13 @@ export const PORT_SPECS: readonly PortSpec[] = [
     component: 'prometheus',
     what: 'Prometheus',
     defaultPort: () => 9090,
+  },
+  {
+    key: 'workerMetrics',
+    variable: 'LAB_WORKER_METRICS_PORT',
+    component: 'worker',
+    what: 'worker metrics',
+    defaultPort: () => 9464,
   },
 ];
 
@@ -145,6 +153,8 @@ export interface LabUrls {
   kube: string;
   mesh: string;
   prometheus: string;
+  /** The worker's Prometheus endpoint, /metrics included. */
+  workerMetrics: string;
 }
 
 export function labUrls(ports: Ports): LabUrls {
@@ -154,6 +164,7 @@ export function labUrls(ports: Ports): LabUrls {
     kube: `https://${HOST}:${ports.kube}`,
     mesh: `http://${HOST}:${ports.mesh}`,
     prometheus: `http://${HOST}:${ports.prometheus}`,
+    workerMetrics: `http://${HOST}:${ports.workerMetrics}/metrics`,
   };
 }
 

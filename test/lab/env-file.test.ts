@@ -19,6 +19,7 @@ describe('the lab environment file', () => {
         'export TEMPORAL_UI_URL=http://127.0.0.1:8233',
         'export PROMETHEUS_URL=http://127.0.0.1:9090',
         'export MESH_URL=http://127.0.0.1:8090',
+        'export WORKER_METRICS_URL=http://127.0.0.1:9464/metrics',
         '',
       ].join('\n'),
     );

@@ -95,8 +95,11 @@ describe(`rollouts lab: ${stack}`, () => {
     env = { PATH: process.env.PATH, HOME: process.env.HOME, LAB_DIR: labDir };
     if (fs.existsSync(labDir)) await rollouts('lab', 'down', '--purge');
     fs.rmSync(labDir, { recursive: true, force: true });
-    const [temporal, temporalUi, etcd, etcdPeer, kube, mesh, prometheus] = await freePorts(7);
-    ports = { temporal, temporalUi, etcd, etcdPeer, kube, mesh, prometheus } as Record<string, number>;
+    const [temporal, temporalUi, etcd, etcdPeer, kube, mesh, prometheus, workerMetrics] = await freePorts(8);
+    ports = { temporal, temporalUi, etcd, etcdPeer, kube, mesh, prometheus, workerMetrics } as Record<
+      string,
+      number
+    >;
     env = {
       ...env,
       LAB_TEMPORAL_PORT: String(ports.temporal),
@@ -106,6 +109,7 @@ describe(`rollouts lab: ${stack}`, () => {
       LAB_KUBE_PORT: String(ports.kube),
       LAB_MESH_PORT: String(ports.mesh),
       LAB_PROMETHEUS_PORT: String(ports.prometheus),
+      LAB_WORKER_METRICS_PORT: String(ports.workerMetrics),
       ...(hasMesh ? {} : { LAB_COMPONENTS: components.join(',') }),
     };
   }, 60_000);

@@ -18,6 +18,7 @@ const defaults = {
   kube: 6443,
   mesh: 8090,
   prometheus: 9090,
+  workerMetrics: 9464,
 };
 
 describe('parsePort', () => {
@@ -59,6 +60,7 @@ describe('resolvePorts', () => {
       kube: 16443,
       mesh: 18090,
       prometheus: 19090,
+      workerMetrics: 9464,
     });
     expect(resolvePorts({ LAB_ETCD_PORT: '12379', LAB_ETCD_PEER_PORT: '13000' }).ports.etcdPeer).toBe(13000);
   });
@@ -134,6 +136,7 @@ describe('labUrls', () => {
       kube: 'https://127.0.0.1:6443',
       mesh: 'http://127.0.0.1:18090',
       prometheus: 'http://127.0.0.1:9090',
+      workerMetrics: 'http://127.0.0.1:9464/metrics',
     });
   });
 });

@@ -12,6 +12,8 @@ import type {
   ScaleReplicaSetInput,
   ServiceSelectorInput,
   SetWeightInput,
+  ShiftTrafficInput,
+  ShiftTrafficResult,
   SyncPodMetadataInput,
   UpdateHashInput,
   WaitForAvailableInput,
@@ -160,8 +162,9 @@ export class FakeCluster {
   }
 
   /** Calls whose text starts with one of the prefixes, in order. */
+  /** The calls of those kinds, a weight step's own (indented under shiftTraffic) included. */
   callsOf(...prefixes: string[]): string[] {
-    return this.calls.filter((c) => prefixes.some((p) => c.startsWith(p)));
+    return this.calls.map((c) => c.trimStart()).filter((c) => prefixes.some((p) => c.startsWith(p)));
   }
 
   private sample(call: string): void {
@@ -260,15 +263,22 @@ export class FakeCluster {
         }
         return { name: input.name, replicas: input.replicas, availableReplicas: input.replicas };
       },
-      readReplicaSetAvailability: (input: WaitForAvailableInput): Promise<ReplicaSetAvailability | null> => {
-        this.calls.push(`readReplicaSetAvailability ${input.name} ${input.replicas}`);
-        const rs = this.replicaSets.get(input.name);
-        if (!rs || this.stuck.has(input.name) || rs.available < input.replicas) return Promise.resolve(null);
-        return Promise.resolve({
-          name: input.name,
-          replicas: input.replicas,
-          availableReplicas: rs.available,
-        });
+      // The weight step's one activity: the same calls as apart, in one (the log says which were one).
+      shiftTraffic: (input: ShiftTrafficInput): Promise<ShiftTrafficResult> => {
+        const { name, replicas } = input.canaryPods;
+        this.calls.push(`shiftTraffic ${name} ${replicas}`);
+        for (const selector of input.selectors) {
+          this.calls.push(`  setServiceSelector ${selector.service} ${selector.podTemplateHash}`);
+          this.selectors.set(selector.service, selector.podTemplateHash);
+        }
+        const rs = this.replicaSets.get(name);
+        if (!rs || this.stuck.has(name) || rs.available < replicas) return Promise.resolve({ canary: null });
+        const canary = { name, replicas, availableReplicas: rs.available };
+        this.calls.push(`  setTrafficWeight ${input.weight.canaryWeight}`);
+        if (this.weightFailure)
+          return Promise.reject(permanentFailure(PermanentFailureType.RouteNotFound, this.weightFailure));
+        this.weights = { canary: input.weight.canaryWeight, stable: 100 - input.weight.canaryWeight };
+        return Promise.resolve({ canary, weights: { ...this.weights, verified: true } });
       },
       setServiceSelector: (input: ServiceSelectorInput) => {
         this.calls.push(`setServiceSelector ${input.service} ${input.podTemplateHash}`);

@@ -31,6 +31,7 @@ const PORT_VARIABLES = [
   'LAB_KUBE_PORT',
   'LAB_MESH_PORT',
   'LAB_PROMETHEUS_PORT',
+  'LAB_WORKER_METRICS_PORT',
 ] as const;
 
 export type LabComponent = 'temporal' | 'kube' | 'mesh' | 'prometheus' | 'worker';
@@ -104,7 +105,9 @@ export class Lab {
     return result.out;
   }
 
-  url(variable: 'TEMPORAL_UI_URL' | 'PROMETHEUS_URL' | 'MESH_URL' | 'TEMPORAL_ADDRESS'): string {
+  url(
+    variable: 'TEMPORAL_UI_URL' | 'PROMETHEUS_URL' | 'MESH_URL' | 'TEMPORAL_ADDRESS' | 'WORKER_METRICS_URL',
+  ): string {
     const value = this.env[variable];
     if (!value) throw new Error(`${variable} is not in ${this.paths.envFile}`);
     return value;

@@ -417,12 +417,13 @@ describe('someone else edits a Service selector', () => {
     h.cluster.calls = [];
     await h.rollouts.promote(h.namespace, h.name);
     await h.pausedAt(3);
-    // The canary's count does not change at 40%: one look at its pods, no wait.
+    // The canary's count does not change at 40%: one activity looks at its pods, puts both
+    // selectors back and moves the weight.
     expect(h.cluster.calls).toEqual([
-      `readReplicaSetAvailability myapp-${yellow} 1`,
-      `setServiceSelector myapp-stable-svc ${blue}`,
-      `setServiceSelector myapp-canary-svc ${yellow}`,
-      'setTrafficWeight 40',
+      `shiftTraffic myapp-${yellow} 1`,
+      `  setServiceSelector myapp-stable-svc ${blue}`,
+      `  setServiceSelector myapp-canary-svc ${yellow}`,
+      '  setTrafficWeight 40',
     ]);
     expect(h.cluster.selectors.get('myapp-canary-svc')).toBe(yellow);
 

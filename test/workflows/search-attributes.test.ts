@@ -1,7 +1,7 @@
 // On the real Temporal dev server with our search attributes registered: a rollout is found by
 // name, phase and image (`temporal workflow list --query "RolloutPhase = 'Paused'"`), and the
-// phase follows the rollout through continue-as-new.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+// phase follows the rollout through continue-as-new; `rollouts list` reads each line from the list alone.
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { RolloutHarness, seedRollout } from '../support/rollout-harness.js';
 import { createDevServerEnv, waitUntil } from '../support/temporal-env.js';
@@ -53,6 +53,30 @@ describe('search attributes', () => {
       ),
     ).toEqual(['rollout:rollouts-demo/myapp']);
     expect(await found(`RolloutPhase = 'Healthy'`)).toEqual([]);
+
+    // `rollouts list` is the visibility list alone: each line from the memo's summary, no query, and
+    // the namespace part of the list's query.
+    const queries = jest.spyOn(h.rollouts as unknown as { queryStatus: () => unknown }, 'queryStatus');
+    const line = {
+      namespace: 'rollouts-demo',
+      name: 'myapp',
+      phase: 'Paused',
+      message: 'CanaryPauseStep: waiting for promote',
+      step: 1,
+      steps: 8,
+      weight: 20,
+    };
+    expect(
+      await waitUntil(
+        () => h.rollouts.list('rollouts-demo'),
+        (items) => items[0]?.phase === 'Paused',
+        'listed as Paused',
+      ),
+    ).toEqual([line]);
+    expect(await h.rollouts.list()).toEqual([line]);
+    expect(await h.rollouts.list('elsewhere')).toEqual([]);
+    expect(queries).not.toHaveBeenCalled();
+    queries.mockRestore();
 
     await h.rollouts.abort(h.namespace, h.name);
     const degraded = `RolloutPhase = 'Degraded'`;

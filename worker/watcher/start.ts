@@ -1,6 +1,6 @@
 // The watcher as the worker runs it: the cluster from KUBECONFIG, Temporal from TEMPORAL_* (a client
 // connection of its own: the worker's native connection cannot send updates).
-import { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '../../activities/pooled-kube-config.js';
 import { Kube } from '../../activities/kube.js';
 import { connectRollouts } from '../../client/connect.js';
 import type { WatchSettings } from './settings.js';
@@ -11,7 +11,7 @@ export interface RunningWatcher {
 }
 
 export async function startWatcher(settings: WatchSettings): Promise<RunningWatcher> {
-  const config = new KubeConfig();
+  const config = new PooledKubeConfig(); // its lists and writes keep their connections
   config.loadFromDefault();
   const temporal = await connectRollouts();
   const watcher = new RolloutWatcher(config, Kube.fromConfig(config), temporal.rollouts, {
