@@ -25,13 +25,30 @@ export interface HistoryFigures {
   largestContinuedRun?: { events: number; bytes?: number; workflowId: string };
   /** History events an idle (Healthy) rollout adds per hour, over the idle window. */
   idleEventsPerHour?: number;
+  /**
+   * Kubernetes requests the worker's activities made per minute over the idle window, from its
+   * metrics (controller_clientset_k8s_request_total): every rollout of the lab is idle then, so this
+   * bounds one idle rollout's from above.
+   */
+  idleRequestsPerMinute?: number;
   idleSeconds?: number;
   /** The most events in one run still open. */
   largestOpenRun?: { events: number; bytes?: number; workflowId: string };
 }
 
-/** A Healthy rollout left alone for `seconds`: the events its history gained, per hour. */
-async function idleEvents(lab: BenchLab, seconds: number): Promise<number> {
+/** The worker's count of Kubernetes requests so far (its /metrics), or undefined without metrics. */
+export async function workerRequests(lab: BenchLab): Promise<number | undefined> {
+  const url = lab.lab.env.WORKER_METRICS_URL;
+  if (!url) return undefined;
+  const text = await (await fetch(url)).text();
+  let total = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith('controller_clientset_k8s_request_total')) total += Number(line.split(' ').at(-1));
+  return total;
+}
+
+/** A Healthy rollout left alone for `seconds`: the events its history gained per hour, and the requests. */
+async function idleEvents(lab: BenchLab, seconds: number): Promise<{ events: number; requests?: number }> {
   const name = 'idle';
   await lab.applyRollout({ name, steps: [{ setWeight: 50 }, { pause: {} }] });
   const handle = lab.temporal.workflow.getHandle(`rollout:bench/${name}`);
@@ -41,9 +58,13 @@ async function idleEvents(lab: BenchLab, seconds: number): Promise<number> {
   }
   await new Promise((r) => setTimeout(r, 2000)); // its last writes settle
   const before = (await handle.describe()).historyLength;
+  const requestsBefore = await workerRequests(lab);
   await new Promise((r) => setTimeout(r, seconds * 1000));
+  const requestsAfter = await workerRequests(lab);
   const after = (await handle.describe()).historyLength;
-  return ((after - before) * 3600) / seconds;
+  const events = ((after - before) * 3600) / seconds;
+  if (requestsBefore === undefined || requestsAfter === undefined) return { events };
+  return { events, requests: ((requestsAfter - requestsBefore) * 60) / seconds };
 }
 
 export async function historyFigures(
@@ -52,7 +73,12 @@ export async function historyFigures(
   measuredRollout: string,
   idleSeconds: number,
 ): Promise<HistoryFigures> {
-  const figures: HistoryFigures = { idleEventsPerHour: await idleEvents(lab, idleSeconds), idleSeconds };
+  const idle = await idleEvents(lab, idleSeconds);
+  const figures: HistoryFigures = {
+    idleEventsPerHour: idle.events,
+    ...(idle.requests !== undefined ? { idleRequestsPerMinute: idle.requests } : {}),
+    idleSeconds,
+  };
   // Each promote (an accepted update) covers two steps: the setWeight it starts and the pause after.
   const promoted = await events(lab, `rollout:bench/${promotedRollout}`);
   const perPromote = perInterval(promoted, (e) => e.workflowExecutionUpdateAcceptedEventAttributes != null);

@@ -202,6 +202,14 @@ function historyTable(h: HistoryFigures): Figure[] {
       summary: one(h.idleEventsPerHour),
       goal: '≤ 1',
     });
+  if (h.idleRequestsPerMinute !== undefined)
+    figures.push({
+      section,
+      name: `Kubernetes requests per minute while every rollout is idle (over ${h.idleSeconds} s)`,
+      unit: 'count',
+      summary: one(h.idleRequestsPerMinute),
+      goal: '0',
+    });
   if (h.largestContinuedRun)
     figures.push({
       section,

@@ -58,6 +58,18 @@ function version(command: string, args: string[]): string {
   }
 }
 
+function dirty(): boolean {
+  try {
+    return (
+      execFileSync('git', ['-C', repoRoot, 'status', '--porcelain', '--untracked-files=no'], {
+        encoding: 'utf8',
+      }).trim() !== ''
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** Date, machine and versions, as markdown lines. */
 export function environment(): string[] {
   const tools = path.join(repoRoot, '.tools', 'bin');
@@ -70,6 +82,6 @@ export function environment(): string[] {
       .join(' ')} at the end`,
     `- Node ${process.versions.node}; Temporal CLI: ${version(path.join(tools, 'temporal'), ['--version'])}`,
     `- kube-apiserver: ${version(path.join(tools, 'kube-apiserver'), ['--version'])}; etcd: ${version(path.join(tools, 'etcd'), ['--version'])}`,
-    `- commit: ${version('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'])}`,
+    `- commit: ${version('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'])}${dirty() ? ' with uncommitted changes' : ''}`,
   ];
 }

@@ -223,7 +223,7 @@ export class ClusterWriter {
     const result = await this.lock.run(() =>
       callActivity(
         'shiftTraffic',
-        `with ${replicas} available pods of ${name}: set weight ${canaryWeight}% on ${routeText(routing)}`,
+        `set weight ${canaryWeight}% on ${routeText(routing)} once ${replicas} pods of ${name} are seen available`,
         {
           canaryPods: {
             namespace: this.def.namespace,

@@ -2,8 +2,8 @@
 // seed walkthrough runs on a lab of its own, and twice its API server is stopped (etcd and its data
 // stay) at a moment picked by what the rollout's workflow is doing:
 //   1. yellow's weight write after `promote` (20 → 40 %): the worker is held still (SIGSTOP) the moment
-//      the setTrafficWeight activity is under way, the API server stopped, the worker let go, so that
-//      very write meets the outage;
+//      the weight step's one activity (shiftTraffic: the canary's pods, the selectors, the weight) is
+//      under way, the API server stopped, the worker let go, so that very write meets the outage;
 //   2. purple's wait for its canary pods (setWeight 20): the API server goes while the heartbeating wait
 //      polls the ReplicaSet, and the mesh simulator cannot mark the pods available either.
 // 30 s later it comes back on the same port. The activities must have been retried (attempts > 1, the
@@ -175,7 +175,7 @@ describe('kube-apiserver down for 30 s in the middle of a weight change', () => 
           if (stop.stage === '2. yellow at 20 %, paused')
             inject(
               "yellow's weight write (20 → 40 %)",
-              (a) => a.type === 'setTrafficWeight' && a.state === 'Started',
+              (a) => a.type === 'shiftTraffic' && a.state === 'Started',
               2,
             );
           // Before purple: its first step scales the canary and waits seconds for the pods.
@@ -206,11 +206,9 @@ describe('kube-apiserver down for 30 s in the middle of a weight change', () => 
       expect(o.lastFailure).toMatch(/ECONNREFUSED|ECONNRESET|connect|socket hang up/i);
       expect(o.retried.map((r) => r.type)).toContain(o.hit.type);
     }
-    expect(outages.map((o) => o.hit.type)).toEqual(['setTrafficWeight', 'waitForReplicaSetAvailable']);
+    expect(outages.map((o) => o.hit.type)).toEqual(['shiftTraffic', 'waitForReplicaSetAvailable']);
     // The write that met the first outage is yellow's 40 %, and it was not skipped.
-    expect(outages[0]?.retried.find((r) => r.type === 'setTrafficWeight')?.summary).toMatch(
-      /^set weight 40%/,
-    );
+    expect(outages[0]?.retried.find((r) => r.type === 'shiftTraffic')?.summary).toMatch(/^set weight 40%/);
   });
 
   it('neither aborted nor skipped a step: yellow stopped at 40 % and purple at 20 %', () => {
