@@ -209,11 +209,19 @@ async function waitAll(
   what: string,
 ): Promise<void> {
   const deadline = Date.now() + Math.max(120_000, n * 300);
+  let done = 0;
+  let failure = '';
   for (;;) {
-    const statuses = await lab.rollouts.list(BENCH_NAMESPACE);
-    const done = statuses.filter((s) => s.name.startsWith('s-') && ok(s.phase)).length;
-    if (done >= n) return;
-    if (Date.now() > deadline) throw new Error(`scale ${n}: only ${done} of ${n} rollouts ${what}`);
+    try {
+      const statuses = await lab.rollouts.list(BENCH_NAMESPACE);
+      done = statuses.filter((s) => s.name.startsWith('s-') && ok(s.phase)).length;
+      if (done >= n) return;
+    } catch (err) {
+      // A workflow whose first task has not run yet has no summary, and its status query can time
+      // out under the load being applied: look again.
+      failure = ` (last list: ${(err as Error).message})`;
+    }
+    if (Date.now() > deadline) throw new Error(`scale ${n}: only ${done} of ${n} rollouts ${what}${failure}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

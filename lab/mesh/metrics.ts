@@ -1,6 +1,8 @@
 // Counters and histograms with labels, and their Prometheus text exposition (format 0.0.4), as Envoy's
 // /stats/prometheus serves them. The registry keeps numbers only; the formatting functions are pure.
 
+import { escapeHelp, formatValue, sampleLine } from '../../core/prometheus-text.js';
+
 export type Labels = Record<string, string>;
 
 /** One line of the exposition: `name{labels} value`. */
@@ -17,26 +19,10 @@ export interface MetricFamily {
   samples: Sample[];
 }
 
-/** A label value as the text format wants it: backslash, double quote and newline escaped. */
-export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-/** HELP text: backslash and newline escaped. */
-export function escapeHelp(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-export function formatValue(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return String(value);
-}
+export { escapeHelp, escapeLabelValue, formatValue } from '../../core/prometheus-text.js';
 
 export function formatSample(sample: Sample): string {
-  const labels = sample.labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',');
-  return `${sample.name}${labels ? `{${labels}}` : ''} ${formatValue(sample.value)}`;
+  return sampleLine(sample.name, sample.labels, sample.value);
 }
 
 /** The whole exposition: HELP, TYPE and samples of each family, ending in a newline. */

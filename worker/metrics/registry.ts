@@ -1,32 +1,12 @@
 // A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text
 // exposition format (0.0.4). It keeps numbers only; what each metric means is in worker/metrics/catalog.ts.
 
+import { escapeHelp, formatValue, sampleLine } from '../../core/prometheus-text.js';
+
 export type Labels = Readonly<Record<string, string>>;
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-/** A label value as the text format wants it: backslash, double quote and newline escaped. */
-export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-/** HELP text: backslash and newline escaped. */
-export function escapeHelp(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-export function formatValue(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return String(value);
-}
-
-function sampleLine(name: string, labels: [string, string][], value: number): string {
-  const text = labels.map(([label, v]) => `${label}="${escapeLabelValue(v)}"`).join(',');
-  return `${name}${text ? `{${text}}` : ''} ${formatValue(value)}`;
-}
 
 type MetricType = 'counter' | 'gauge' | 'histogram';
 
