@@ -23,3 +23,14 @@ export function sampleLine(name: string, labels: readonly [string, string][], va
   const text = labels.map(([label, v]) => `${label}="${escapeLabelValue(v)}"`).join(',');
   return `${name}${text ? `{${text}}` : ''} ${formatValue(value)}`;
 }
+
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Throws unless `name` is a metric name and each label name is one a metric of its own may have. */
+export function checkMetricNames(name: string, labelNames: readonly string[]): void {
+  if (!NAME.test(name)) throw new Error(`metric name ${JSON.stringify(name)} is not valid`);
+  for (const label of labelNames)
+    if (!LABEL.test(label) || label.startsWith('__') || label === 'le')
+      throw new Error(`label name ${JSON.stringify(label)} is not valid for ${name}`);
+}

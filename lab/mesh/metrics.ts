@@ -1,7 +1,7 @@
 // Counters and histograms with labels, and their Prometheus text exposition (format 0.0.4), as Envoy's
 // /stats/prometheus serves them. The registry keeps numbers only; the formatting functions are pure.
 
-import { escapeHelp, formatValue, sampleLine } from '../../core/prometheus-text.js';
+import { checkMetricNames, escapeHelp, formatValue, sampleLine } from '../../core/prometheus-text.js';
 
 export type Labels = Record<string, string>;
 
@@ -36,9 +36,6 @@ export function formatExposition(families: MetricFamily[]): string {
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
-const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
 abstract class Family<Series> {
   protected readonly series = new Map<string, { values: string[]; data: Series }>();
 
@@ -47,10 +44,7 @@ abstract class Family<Series> {
     readonly help: string,
     readonly labelNames: readonly string[],
   ) {
-    if (!NAME.test(name)) throw new Error(`metric name ${JSON.stringify(name)} is not valid`);
-    for (const label of labelNames)
-      if (!LABEL.test(label) || label.startsWith('__') || label === 'le')
-        throw new Error(`label name ${JSON.stringify(label)} is not valid for ${name}`);
+    checkMetricNames(name, labelNames);
   }
 
   protected abstract empty(): Series;

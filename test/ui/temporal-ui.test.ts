@@ -5,7 +5,6 @@
 // timer carries the summary the workflow gave it ("set weight 20% on myapp-vsvc/primary"). Screenshots
 // in test-output/screenshots/.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -23,6 +22,7 @@ import { testOutput, toolsBin } from '../support/paths.js';
 import { RolloutHarness, seedRollout } from '../support/rollout-harness.js';
 import { waitUntil } from '../support/temporal-env.js';
 import { openPage, openWorkflowPage, workflowListUrl, type WorkflowPage } from '../support/temporal-ui.js';
+import { freePorts } from '../../lab/stack/free-ports.js';
 
 type History = temporal.api.history.v1.IHistory;
 
@@ -34,17 +34,6 @@ let env: TestWorkflowEnvironment;
 let harness: RolloutHarness;
 let uiUrl: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 beforeAll(async () => {
   // Worker and server logs only when something is wrong (TEST_LOG=DEBUG for more).
   try {
@@ -54,7 +43,7 @@ beforeAll(async () => {
   }
   fs.rmSync(outputDir, { recursive: true, force: true });
   fs.mkdirSync(outputDir, { recursive: true });
-  const [port, uiPort] = [await freePort(), await freePort()];
+  const [port, uiPort] = (await freePorts(2)) as [number, number];
   uiUrl = `http://127.0.0.1:${uiPort}`;
   // `temporal server start-dev --ip 127.0.0.1 --port P --ui-port U --db-filename …`, as the lab runs it.
   env = await TestWorkflowEnvironment.createLocal({

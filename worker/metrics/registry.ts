@@ -1,12 +1,9 @@
 // A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text
 // exposition format (0.0.4). It keeps numbers only; what each metric means is in worker/metrics/catalog.ts.
 
-import { escapeHelp, formatValue, sampleLine } from '../../core/prometheus-text.js';
+import { checkMetricNames, escapeHelp, formatValue, sampleLine } from '../../core/prometheus-text.js';
 
 export type Labels = Readonly<Record<string, string>>;
-
-const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -19,10 +16,7 @@ abstract class Family<Series> {
     readonly help: string,
     readonly labelNames: readonly string[],
   ) {
-    if (!NAME.test(name)) throw new Error(`metric name ${JSON.stringify(name)} is not valid`);
-    for (const label of labelNames)
-      if (!LABEL.test(label) || label.startsWith('__') || label === 'le')
-        throw new Error(`label name ${JSON.stringify(label)} is not valid for ${name}`);
+    checkMetricNames(name, labelNames);
   }
 
   protected abstract empty(): Series;
